@@ -1,0 +1,1 @@
+"""Benchmarks of Kefu; see README.md in this folder."""

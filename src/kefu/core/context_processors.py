@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from kefu.core.selectors import calendar_missing_years
+
+
+def calendar_warnings(request: HttpRequest) -> dict[str, Any]:
+    """Admins see which years lack the official holiday calendar, so they can enter it by hand."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.has_perm("core.change_workcalendar"):
+        return {}
+    return {"calendar_missing_years": calendar_missing_years()}
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Modules of the product that later releases add, shown greyed out in the navigation."""
+    from django.utils.translation import gettext as _
+
+    return {
+        "upcoming_modules": [
+            _("Follow-up visits"),
+            _("Surveys"),
+            _("Orders"),
+            _("Standards"),
+        ]
+    }

@@ -1,0 +1,123 @@
+"""Reads of the shared kernel: audit verification and timelines, calendars, search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+
+from kefu.core.audit import GENESIS_HASH, event_hash, seal_hash
+from kefu.core.calendar import CalendarSpec, parse_weekly_hours, statutory_year_known
+from kefu.core.models import AuditEvent, AuditSeal, CalendarDay, SearchToken, WorkCalendar
+from kefu.core.search import normalize, query_tokens
+
+
+@dataclass(frozen=True)
+class AuditProblem:
+    seal_id: int | None
+    event_id: int | None
+    message: str
+
+
+def audit_verify() -> list[AuditProblem]:
+    """Recompute every seal and row hash; an empty list means the trail is intact."""
+    problems: list[AuditProblem] = []
+    expected_previous = GENESIS_HASH
+    for seal in AuditSeal.objects.order_by("id").iterator():
+        events = list(AuditEvent.objects.filter(seal=seal).order_by("id"))
+        if seal.previous_hash != expected_previous:
+            problems.append(AuditProblem(seal.pk, None, "seal does not chain to the previous seal"))
+        if len(events) != seal.event_count:
+            problems.append(AuditProblem(seal.pk, None, f"seal covers {seal.event_count} events, {len(events)} found"))
+        row_hashes = []
+        for event in events:
+            recomputed = event_hash(event)
+            if recomputed != event.row_hash:
+                problems.append(AuditProblem(seal.pk, event.pk, "event was changed after it was sealed"))
+            row_hashes.append(event.row_hash)
+        if seal_hash(seal.previous_hash, row_hashes) != seal.seal_hash:
+            problems.append(AuditProblem(seal.pk, None, "seal hash does not match its events"))
+        expected_previous = seal.seal_hash
+    return problems
+
+
+def audit_unsealed_count() -> int:
+    return AuditEvent.objects.filter(seal__isnull=True).count()
+
+
+def audit_for_subjects(subjects: list[tuple[str, str]], *, limit: int = 200) -> QuerySet[AuditEvent]:
+    """Timeline of events about any of the given (subject_type, subject_id) pairs, newest first."""
+    from django.db.models import Q
+
+    condition = Q(pk__in=[])
+    for subject_type, subject_id in subjects:
+        condition |= Q(subject_type=subject_type, subject_id=subject_id)
+    return AuditEvent.objects.filter(condition).select_related("actor").order_by("-occurred_at", "-id")[:limit]
+
+
+def subject_key(obj: Model) -> tuple[str, str]:
+    return (obj._meta.label_lower, str(obj.pk))
+
+
+def calendar_default() -> WorkCalendar:
+    calendar = WorkCalendar.objects.filter(is_default=True).first()
+    if calendar is None:
+        from kefu.core.calendar import DEFAULT_WEEKLY_HOURS
+
+        calendar = WorkCalendar(name="default", is_default=True, weekly_hours=DEFAULT_WEEKLY_HOURS)
+    return calendar
+
+
+def calendar_spec(calendar: WorkCalendar | None = None) -> CalendarSpec:
+    """The immutable spec of `calendar` (the default one when omitted), with its exceptions."""
+    calendar = calendar or calendar_default()
+    days = list(CalendarDay.objects.filter(calendar_id=calendar.pk)) if calendar.pk else []
+    return CalendarSpec(
+        weekly=parse_weekly_hours(calendar.weekly_hours),
+        time_zone=calendar.time_zone,
+        follow_statutory=calendar.follow_statutory_holidays,
+        closed_days=frozenset(d.date for d in days if d.kind == CalendarDay.Kind.CLOSED),
+        extra_working_days=frozenset(d.date for d in days if d.kind == CalendarDay.Kind.WORKING),
+    )
+
+
+def calendar_missing_years(today: dt.date | None = None) -> list[int]:
+    """Years the official holiday arrangement is missing for: this year, and next year from November."""
+    today = today or timezone.localdate()
+    years = [today.year] + ([today.year + 1] if today.month >= 11 else [])
+    return [y for y in years if not statutory_year_known(y)]
+
+
+def search_matching_ids(kind: str, query: str) -> Any:
+    """object_ids of records of `kind` holding every token of `query`.
+
+    None when the query has no indexable token (a single CJK character): callers fall
+    back to a substring scan.
+    """
+    tokens = query_tokens(query)
+    if not tokens:
+        return None
+    ids: Any = None
+    for token in sorted(tokens, key=len, reverse=True)[:8]:
+        matching = SearchToken.objects.filter(kind=kind, token=token).values("object_id")
+        ids = matching if ids is None else ids.filter(object_id__in=matching)
+    return ids
+
+
+def search_normalize(query: str) -> str:
+    return normalize(query)
+
+
+def keyword_condition(kind: str, query: str) -> Q:
+    """Records of `kind` (with a lower-cased `search_text`) holding every word of `query`."""
+    condition = Q()
+    for term in normalize(query).split(" "):
+        ids = search_matching_ids(kind, term)
+        term_condition = Q(search_text__contains=term)
+        if ids is not None:
+            term_condition &= Q(pk__in=ids)
+        condition &= term_condition
+    return condition

@@ -1,0 +1,171 @@
+"""Writes of the shared kernel: audit events and seals, search tokens, numbers, calendar exceptions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kefu.core.audit import GENESIS_HASH, event_hash, seal_hash
+from kefu.core.calendar import CalendarError, parse_weekly_hours
+from kefu.core.models import AuditEvent, AuditSeal, CalendarDay, NumberSequence, SearchToken, WorkCalendar
+from kefu.core.search import tokens_for
+
+
+class DomainError(Exception):
+    """A business rule refused the action; views and the API answer 4xx with the message.
+
+    `field` names the input at fault when there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+
+class PermissionDeniedError(DomainError):
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("You are not allowed to do this."), code="forbidden")
+
+
+class StaleVersionError(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            _("Someone else saved this record after you opened it. Reload to see their changes, then edit again."),
+            field="version",
+            code="conflict",
+        )
+
+
+def validate_or_refuse(instance: Any, *, exclude: Iterable[str] = ()) -> None:
+    """Run the model's own validation; the first problem becomes a DomainError naming its field."""
+    try:
+        instance.full_clean(exclude=list(exclude), validate_unique=False)
+    except ValidationError as exc:
+        first_field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(" ".join(messages), field=None if first_field == "__all__" else first_field) from exc
+
+
+def audit_record(
+    *,
+    actor: Any | None,
+    action: str,
+    subject: Any,
+    changes: dict[str, Any] | None = None,
+    subject_label: str | None = None,
+) -> AuditEvent:
+    """Append one audit event for `subject` in the caller's transaction."""
+    return AuditEvent.objects.create(
+        occurred_at=timezone.now(),
+        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        actor_label=str(actor) if actor is not None else "system",
+        action=action,
+        subject_type=subject._meta.label_lower,
+        subject_id=str(subject.pk),
+        subject_label=(subject_label if subject_label is not None else str(subject))[:200],
+        changes=changes or {},
+    )
+
+
+def audit_seal_pending(*, batch_size: int = 1000) -> AuditSeal | None:
+    """Seal the committed, unsealed audit rows (up to `batch_size`) into one chained batch."""
+    with transaction.atomic():
+        # The lock row serialises sealers so two workers never chain from the same seal.
+        NumberSequence.objects.get_or_create(key="audit-seal")
+        NumberSequence.objects.select_for_update().get(key="audit-seal")
+        events = list(AuditEvent.objects.filter(seal__isnull=True).order_by("id")[:batch_size])
+        if not events:
+            return None
+        previous = AuditSeal.objects.order_by("-id").first()
+        row_hashes = [event_hash(e) for e in events]
+        seal = AuditSeal.objects.create(
+            sealed_at=timezone.now(),
+            first_event_id=events[0].pk,
+            last_event_id=events[-1].pk,
+            event_count=len(events),
+            previous_hash=previous.seal_hash if previous else GENESIS_HASH,
+            seal_hash=seal_hash(previous.seal_hash if previous else GENESIS_HASH, row_hashes),
+        )
+        for event, row_hash in zip(events, row_hashes, strict=True):
+            event.seal = seal
+            event.row_hash = row_hash
+        AuditEvent.objects.bulk_update(events, ["seal", "row_hash"], batch_size=500)
+        return seal
+
+
+def search_index_replace(*, kind: str, object_id: int, text: str) -> None:
+    """Replace the search tokens of one record."""
+    SearchToken.objects.filter(kind=kind, object_id=object_id).delete()
+    SearchToken.objects.bulk_create(
+        SearchToken(kind=kind, object_id=object_id, token=t) for t in sorted(tokens_for(text))
+    )
+
+
+def search_index_bulk(*, kind: str, texts: Iterable[tuple[int, str]]) -> int:
+    """Index many new records at once (imports, demo data); returns the number of tokens written."""
+    rows = [SearchToken(kind=kind, object_id=pk, token=t) for pk, text in texts for t in tokens_for(text)]
+    SearchToken.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def number_next(*, prefix: str, day: dt.date | None = None) -> str:
+    """Allocate the next human-readable number for `prefix` today, e.g. TS-20261122-0007."""
+    day = day or timezone.localdate()
+    key = f"{prefix}-{day:%Y%m%d}"
+    with transaction.atomic():
+        NumberSequence.objects.get_or_create(key=key)
+        sequence = NumberSequence.objects.select_for_update().get(key=key)
+        sequence.last_value += 1
+        sequence.save(update_fields=["last_value"])
+    return f"{key}-{sequence.last_value:04d}"
+
+
+def calendar_set_weekly_hours(*, actor: Any, calendar: WorkCalendar, weekly_hours: dict[str, Any]) -> None:
+    try:
+        parse_weekly_hours(weekly_hours)
+    except CalendarError as exc:
+        raise DomainError(str(exc), field="weekly_hours") from exc
+    before = calendar.weekly_hours
+    calendar.weekly_hours = weekly_hours
+    calendar.version += 1
+    calendar.save(update_fields=["weekly_hours", "version"])
+    audit_record(
+        actor=actor,
+        action="core.calendar.hours_changed",
+        subject=calendar,
+        changes={"weekly_hours": [before, weekly_hours]},
+    )
+
+
+def calendar_day_set(*, actor: Any, calendar: WorkCalendar, date: dt.date, kind: str, note: str = "") -> CalendarDay:
+    """Enter a closure or an extra working day; replaces an earlier entry for the same date."""
+    if kind not in CalendarDay.Kind.values:
+        raise DomainError(_("Unknown kind of calendar day."), field="kind")
+    day, _created = CalendarDay.objects.update_or_create(
+        calendar=calendar, date=date, defaults={"kind": kind, "note": note}
+    )
+    audit_record(
+        actor=actor,
+        action="core.calendar.day_set",
+        subject=calendar,
+        changes={"date": date.isoformat(), "kind": kind, "note": note},
+    )
+    return day
+
+
+def calendar_day_remove(*, actor: Any, calendar: WorkCalendar, date: dt.date) -> None:
+    deleted, _detail = CalendarDay.objects.filter(calendar=calendar, date=date).delete()
+    if deleted:
+        audit_record(
+            actor=actor,
+            action="core.calendar.day_removed",
+            subject=calendar,
+            changes={"date": date.isoformat()},
+        )

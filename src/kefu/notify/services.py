@@ -1,0 +1,225 @@
+"""Enqueue and deliver outbox messages; webhook subscriptions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kefu.core.services import DomainError, PermissionDeniedError, audit_record
+from kefu.notify.models import Channel, MessageStatus, OutboxMessage, WebhookSubscription
+from kefu.notify.sms import sms_backend
+
+MAX_ATTEMPTS = 6
+WEBHOOK_TIMEOUT_SECONDS = 10
+WEBHOOK_USER_AGENT = "Kefu-Webhook/1"
+EVENT_PATTERN = re.compile(r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?)$")
+
+
+class UndeliverableError(Exception):
+    """The message can never be delivered (its webhook subscription is gone): no retries."""
+
+
+def message_enqueue(
+    *,
+    channel: str,
+    recipient: str,
+    body: str,
+    subject: str = "",
+    dedupe_key: str | None = None,
+    webhook: WebhookSubscription | None = None,
+    not_before: dt.datetime | None = None,
+) -> OutboxMessage | None:
+    """Write a message to the outbox in the caller's transaction; None when `dedupe_key` was used before.
+
+    `not_before` holds the message back until then (an SMS due inside quiet hours)."""
+    if not recipient:
+        return None
+    try:
+        with transaction.atomic():
+            return OutboxMessage.objects.create(
+                channel=channel,
+                recipient=recipient,
+                subject=subject,
+                body=body,
+                dedupe_key=dedupe_key,
+                webhook=webhook,
+                next_attempt_at=not_before or timezone.now(),
+            )
+    except IntegrityError:
+        if dedupe_key and OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        raise
+
+
+def _claim(message_id: int, now: dt.datetime) -> bool:
+    """Compare-and-swap: only one worker gets to send a given message."""
+    return bool(
+        OutboxMessage.objects.filter(pk=message_id, status=MessageStatus.PENDING, next_attempt_at__lte=now).update(
+            attempts=F("attempts") + 1, next_attempt_at=now + dt.timedelta(minutes=5)
+        )
+    )
+
+
+def webhook_signature(secret: str, body: bytes) -> str:
+    """The X-Kefu-Signature header value: ``sha256=`` and the hex HMAC-SHA256 of the body."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _post_webhook(message: OutboxMessage) -> None:
+    """POST the JSON body to the subscriber; any answer but 2xx (or no answer in time) is a failure."""
+    subscription = message.webhook
+    if subscription is None or not subscription.is_active:
+        raise UndeliverableError("the webhook subscription was removed or switched off")
+    if urlsplit(message.recipient).scheme not in ("http", "https"):
+        raise UndeliverableError(f"not an http(s) URL: {message.recipient}")
+    body = message.body.encode()
+    request = urllib.request.Request(  # noqa: S310  (scheme checked above)
+        message.recipient,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": WEBHOOK_USER_AGENT,
+            "X-Kefu-Event": message.subject,
+            "X-Kefu-Delivery": str(message.pk),
+            "X-Kefu-Signature": webhook_signature(subscription.secret, body),
+        },
+    )
+    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
+        status = int(response.status)
+    if not 200 <= status < 300:
+        raise urllib.error.URLError(f"the receiver answered HTTP {status}")
+
+
+def outbox_message_id(dedupe_key: str) -> str:
+    """The Message-ID header of the e-mail enqueued with `dedupe_key`, known before it is sent (replies thread)."""
+    domain = settings.KEFU_MAIL_INTAKE_ADDRESS.rpartition("@")[2] or "localhost"
+    return f"<{dedupe_key}@{domain}>"
+
+
+def _deliver(message: OutboxMessage) -> None:
+    if message.channel == Channel.EMAIL:
+        headers = {"Message-ID": outbox_message_id(message.dedupe_key)} if message.dedupe_key else {}
+        EmailMessage(message.subject, message.body, None, [message.recipient], headers=headers).send()
+    elif message.channel == Channel.WEBHOOK:
+        _post_webhook(message)
+    else:
+        sms_backend().send(to=message.recipient, body=message.body)
+
+
+def messages_deliver_due(*, limit: int = 100) -> int:
+    """Send the due messages; failures are retried with growing delays, then marked failed."""
+    now = timezone.now()
+    sent = 0
+    due = OutboxMessage.objects.filter(status=MessageStatus.PENDING, next_attempt_at__lte=now).order_by(
+        "next_attempt_at"
+    )
+    for message_id in list(due.values_list("id", flat=True)[:limit]):
+        if not _claim(message_id, now):
+            continue
+        message = OutboxMessage.objects.select_related("webhook").get(pk=message_id)
+        try:
+            _deliver(message)
+        except Exception as exc:
+            give_up = message.attempts >= MAX_ATTEMPTS or isinstance(exc, UndeliverableError)
+            OutboxMessage.objects.filter(pk=message_id).update(
+                status=MessageStatus.FAILED if give_up else MessageStatus.PENDING,
+                next_attempt_at=now + dt.timedelta(minutes=2**message.attempts),
+                last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            )
+            continue
+        OutboxMessage.objects.filter(pk=message_id).update(status=MessageStatus.SENT, sent_at=timezone.now())
+        sent += 1
+    return sent
+
+
+# --- webhook subscriptions ---------------------------------------------------------------------
+
+
+def _require_webhook_manager(actor: Any) -> None:
+    if actor is None or not actor.has_perm("notify.manage_webhooks"):
+        raise PermissionDeniedError(_("Only an administrator or the CS manager manages webhooks."))
+
+
+def _clean_url(url: str) -> str:
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise DomainError(_("Give an http:// or https:// address."), field="url")
+    if len(url) > 254:
+        raise DomainError(_("The address may be at most 254 characters."), field="url")
+    return url
+
+
+def _clean_events(events: Sequence[str]) -> list[str]:
+    cleaned = []
+    for event in events:
+        event = str(event).strip()
+        if not EVENT_PATTERN.match(event):
+            raise DomainError(
+                _("“%(event)s” is not an event name such as tickets.case.received or tickets.case.*.")
+                % {"event": event},
+                field="events",
+            )
+        if event not in cleaned:
+            cleaned.append(event)
+    if not cleaned:
+        raise DomainError(_("Name at least one event."), field="events")
+    return cleaned
+
+
+@transaction.atomic
+def webhook_subscribe(
+    *, actor: Any, name: str, url: str, events: Sequence[str], secret: str = ""
+) -> WebhookSubscription:
+    """Subscribe another system to events; without a `secret` one is generated (shown once)."""
+    _require_webhook_manager(actor)
+    if not name.strip():
+        raise DomainError(_("Name the subscription."), field="name")
+    if secret and len(secret) < 16:
+        raise DomainError(_("A signing secret has at least 16 characters."), field="secret")
+    subscription = WebhookSubscription.objects.create(
+        name=name.strip()[:80],
+        url=_clean_url(url),
+        secret=secret or secrets.token_hex(32),
+        events=_clean_events(events),
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="notify.webhook.subscribed",
+        subject=subscription,
+        changes={"url": subscription.url, "events": subscription.events},
+    )
+    return subscription
+
+
+@transaction.atomic
+def webhook_unsubscribe(*, actor: Any, subscription: WebhookSubscription) -> None:
+    """Remove a subscription; its deliveries still waiting are given up."""
+    _require_webhook_manager(actor)
+    OutboxMessage.objects.filter(webhook=subscription, status=MessageStatus.PENDING).update(
+        status=MessageStatus.FAILED, last_error="unsubscribed"
+    )
+    audit_record(
+        actor=actor,
+        action="notify.webhook.unsubscribed",
+        subject=subscription,
+        changes={"url": subscription.url, "events": subscription.events},
+    )
+    subscription.delete()

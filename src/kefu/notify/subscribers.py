@@ -1,0 +1,335 @@
+"""Messages the domain events of the archive and of cases cause."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kefu.accounts.models import Role, User
+from kefu.core import events
+from kefu.notify.models import Channel
+from kefu.notify.services import message_enqueue, outbox_message_id
+
+
+def on_change_request_decided(*, request: Any, actor: Any) -> None:
+    """Tell the submitter of a change request what customer service decided."""
+    submitter = request.submitted_by
+    if not submitter.email:
+        return
+    message_enqueue(
+        channel=Channel.EMAIL,
+        recipient=submitter.email,
+        subject=_("Your change request for %(customer)s: %(status)s")
+        % {"customer": request.customer.name, "status": request.get_status_display()},
+        body=_("Customer: %(customer)s\nDecision: %(status)s\nBy: %(reviewer)s\nNote: %(note)s")
+        % {
+            "customer": request.customer.name,
+            "status": request.get_status_display(),
+            "reviewer": actor,
+            "note": request.review_note or "-",
+        },
+        dedupe_key=f"change-request-decided-{request.pk}",
+    )
+
+
+# --- cases: the customer hears at every step, staff when a time limit is near or passed -------------
+#
+# notify sits below tickets, so it never imports it: the case, clock and solution arrive as objects
+# and are read by attribute only. Every message has a dedupe key built from the case's version (each
+# transition saves a new one), so a repeated event sends nothing twice while a second round of the same
+# step (a case judged again after an objection) is told again.
+
+MAJOR_SEVERITY = "major"
+SMS_NOTE_LENGTH = 120
+
+
+def quiet_hours() -> list[tuple[dt.time, dt.time]]:
+    """KEFU_QUIET_HOURS ("12:00-14:00,21:00-09:00") as (start, end) pairs; a period may cross midnight."""
+    periods = []
+    for chunk in str(settings.KEFU_QUIET_HOURS or "").split(","):
+        if not chunk.strip():
+            continue
+        start, _sep, end = chunk.strip().partition("-")
+        periods.append((dt.time.fromisoformat(start.strip()), dt.time.fromisoformat(end.strip())))
+    return periods
+
+
+def quiet_until(at: dt.datetime) -> dt.datetime | None:
+    """When the quiet period `at` falls in ends (local time), or None when `at` is not quiet."""
+    local = timezone.localtime(at)
+    moved = False
+    for _round in range(4):  # periods that touch (21:00-09:00 and 09:00-09:30) end at the last one
+        for start, end in quiet_hours():
+            clock = local.time()
+            if start <= end:
+                inside, ends_on = start <= clock < end, local.date()
+            elif clock >= start:
+                inside, ends_on = True, local.date() + dt.timedelta(days=1)
+            else:
+                inside, ends_on = clock < end, local.date()
+            if inside:
+                local = dt.datetime.combine(ends_on, end, tzinfo=local.tzinfo)
+                moved = True
+                break
+        else:
+            break
+    return local if moved else None
+
+
+def tracking_link(case: Any) -> str:
+    return f"{settings.KEFU_BASE_URL}/portal/track/{case.tracking_code}/"
+
+
+def _when(value: dt.datetime) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _contact(case: Any) -> Any:
+    """The case's contact, or else the customer's primary contact."""
+    if getattr(case, "contact", None) is not None:
+        return case.contact
+    customer = getattr(case, "customer", None)
+    return customer.contacts.first() if customer is not None else None
+
+
+def _customer_email(case: Any) -> str:
+    contact = _contact(case)
+    return str(case.caller_email or getattr(contact, "email", "") or "")
+
+
+def _customer_mobile(case: Any) -> str:
+    contact = _contact(case)
+    return str(getattr(contact, "mobile", "") or case.caller_phone or "")
+
+
+def _approved_solution(case: Any) -> Any:
+    solutions = getattr(case, "solutions", None)
+    if solutions is None:
+        return None
+    return next((s for s in solutions.order_by("-decided_at", "-id") if s.status == "approved"), None)
+
+
+def _customer_texts(step: str, case: Any) -> tuple[str, str, str] | None:
+    """(e-mail subject, e-mail body, SMS) for one step of the case, in the active language."""
+    values = {
+        "number": case.number,
+        "title": case.title,
+        "link": tracking_link(case),
+        "note": (case.judgement_note or "").strip(),
+    }
+    if step == "received":
+        return (
+            _("[%(number)s] We have received your request") % values,
+            _(
+                "Dear customer,\n\nThank you for contacting us. We have received your message “%(title)s” and "
+                "registered it as case %(number)s.\n\nYou can follow the case at any time here:\n%(link)s\n\n"
+                "To add anything, simply reply to this e-mail."
+            )
+            % values,
+            _("Your case %(number)s has been received. Follow it here: %(link)s") % values,
+        )
+    if step == "judged_invalid":
+        values["short_note"] = values["note"][:SMS_NOTE_LENGTH]
+        return (
+            _("[%(number)s] Our answer to your request") % values,
+            _(
+                "Dear customer,\n\nThank you for taking the time to tell us about “%(title)s”. We have looked into "
+                "it carefully:\n\n%(note)s\n\nIf you see it differently, please reply to this e-mail or call us: "
+                "we will gladly look at it again.\n\nCase %(number)s: %(link)s"
+            )
+            % values,
+            _("Case %(number)s: %(short_note)s Details: %(link)s") % values,
+        )
+    if step == "judged_valid":
+        expected = getattr(case, "expected_answer_at", None)
+        values["when"] = (
+            _("You can expect our answer by %(when)s.") % {"when": _when(expected)}
+            if expected
+            else _("We will answer you as soon as possible.")
+        )
+        return (
+            _("[%(number)s] We are working on your request") % values,
+            _(
+                "Dear customer,\n\nYour case %(number)s “%(title)s” has been handed to the responsible colleagues. "
+                "%(when)s\n\nFollow the case here:\n%(link)s"
+            )
+            % values,
+            _("Case %(number)s is being handled. %(when)s Follow it here: %(link)s") % values,
+        )
+    if step == "solution_approved":
+        solution = _approved_solution(case)
+        values["solution"] = str(getattr(solution, "description", "") or "").strip() or "-"
+        return (
+            _("[%(number)s] Our solution for you") % values,
+            _(
+                "Dear customer,\n\nFor your case %(number)s “%(title)s” we have decided on this solution:\n\n"
+                "%(solution)s\n\nWe are now carrying it out and will let you know when it is done.\n\n"
+                "Follow the case here:\n%(link)s"
+            )
+            % values,
+            _("Case %(number)s: a solution has been decided and is being carried out. Details: %(link)s") % values,
+        )
+    if step == "confirmed":
+        return (
+            _("[%(number)s] Thank you") % values,
+            _(
+                "Dear customer,\n\nThank you for confirming the solution for case %(number)s “%(title)s”, and for "
+                "your patience. A colleague will call you shortly to hear how satisfied you are.\n\n%(link)s"
+            )
+            % values,
+            _("Thank you for confirming the solution for case %(number)s.") % values,
+        )
+    if step == "closed":
+        return (
+            _("[%(number)s] Your case is closed") % values,
+            _(
+                "Dear customer,\n\nCase %(number)s “%(title)s” is now closed. Thank you for helping us improve "
+                "our service; if anything is still open for you, just reply to this e-mail.\n\n%(link)s"
+            )
+            % values,
+            _("Case %(number)s is closed. Thank you for your trust.") % values,
+        )
+    return None
+
+
+def _notify_customer(step: str, case: Any) -> None:
+    key = f"case-{case.pk}-{step}-v{case.version}"
+    with translation.override(settings.LANGUAGE_CODE):
+        texts = _customer_texts(step, case)
+    if texts is None:
+        return
+    subject, body, sms = texts
+    address = _customer_email(case)
+    if address:
+        message_key = f"{key}-email"
+        queued = message_enqueue(
+            channel=Channel.EMAIL, recipient=address, subject=subject, body=body, dedupe_key=message_key
+        )
+        if queued is not None:
+            events.publish(
+                "notify.case_email.queued",
+                case=case,
+                recipient=address,
+                subject=subject,
+                body=body,
+                message_id=outbox_message_id(message_key),
+            )
+    mobile = _customer_mobile(case)
+    if mobile:
+        now = timezone.now()
+        not_before = None if case.severity == MAJOR_SEVERITY else quiet_until(now)
+        message_enqueue(channel=Channel.SMS, recipient=mobile, body=sms, dedupe_key=f"{key}-sms", not_before=not_before)
+
+
+def _customer_step(step: str) -> Callable[..., None]:
+    def handler(*, case: Any, **_payload: Any) -> None:
+        _notify_customer(step, case)
+
+    handler.__name__ = f"on_case_{step}"
+    return handler
+
+
+CUSTOMER_STEPS = ("received", "judged_invalid", "judged_valid", "solution_approved", "confirmed", "closed")
+on_case_step = {step: _customer_step(step) for step in CUSTOMER_STEPS}
+
+
+def _email_staff(user: Any, *, key: str, subject: str, body: str) -> None:
+    if user is None or not getattr(user, "email", "") or not getattr(user, "is_active", True):
+        return
+    message_enqueue(channel=Channel.EMAIL, recipient=user.email, subject=subject, body=body, dedupe_key=key)
+
+
+def _staff_texts(user: Any, render: Callable[[], tuple[str, str]]) -> tuple[str, str]:
+    with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+        return render()
+
+
+def escalation_recipients(level: int) -> list[User]:
+    """Who hears of a case at each level: 1 the CS supervisors, 2 the CS manager and the marketing
+    director, 3 the general manager."""
+    users = User.objects.filter(is_active=True).exclude(email="")
+    if level <= 0:
+        return []
+    if level == 1:
+        users = users.filter(role=Role.SUPERVISOR, department__is_customer_service=True)
+    elif level == 2:
+        users = users.filter(role__in=(Role.CS_MANAGER, Role.MARKETING_DIRECTOR))
+    else:
+        users = users.filter(role=Role.GENERAL_MANAGER)
+    return list(users.order_by("pk"))
+
+
+def _case_link(case: Any) -> str:
+    return f"{settings.KEFU_BASE_URL}/cases/{case.pk}/"
+
+
+def on_clock_warning(*, clock: Any, case: Any, **_payload: Any) -> None:
+    """A time limit is near: tell the assignee (no assignee yet: the CS supervisors)."""
+    recipients = [case.assignee] if getattr(case, "assignee", None) is not None else escalation_recipients(1)
+    for user in recipients:
+
+        def render(user: Any = user) -> tuple[str, str]:
+            values = {
+                "number": case.number,
+                "title": case.title,
+                "clock": clock.get_metric_display(),
+                "due": _when(clock.due_at),
+                "link": _case_link(case),
+                "name": str(user),
+            }
+            return (
+                _("[%(number)s] Due soon: %(clock)s by %(due)s") % values,
+                _(
+                    "Hello %(name)s,\n\nCase %(number)s “%(title)s” must reach “%(clock)s” by %(due)s. "
+                    "Please act before the time limit passes.\n\n%(link)s"
+                )
+                % values,
+            )
+
+        subject, body = _staff_texts(user, render)
+        _email_staff(
+            user,
+            key=f"case-{case.pk}-clock-{clock.pk}-warn-{clock.due_at:%Y%m%d%H%M}-u{user.pk}",
+            subject=subject,
+            body=body,
+        )
+
+
+def on_case_escalated(*, case: Any, clock: Any = None, **_payload: Any) -> None:
+    """The case went one management level up: tell the people at the new level."""
+    level = int(case.escalation_level)
+    for user in escalation_recipients(level):
+
+        def render(user: Any = user) -> tuple[str, str]:
+            values = {
+                "number": case.number,
+                "title": case.title,
+                "level": case.get_escalation_level_display(),
+                "clock": clock.get_metric_display() if clock is not None else "-",
+                "link": _case_link(case),
+                "name": str(user),
+            }
+            return (
+                _("[%(number)s] Escalated to you: %(title)s") % values,
+                _(
+                    "Hello %(name)s,\n\nCase %(number)s “%(title)s” has passed its time limit (%(clock)s) and is "
+                    "escalated to %(level)s. Please take it in hand.\n\n%(link)s"
+                )
+                % values,
+            )
+
+        subject, body = _staff_texts(user, render)
+        _email_staff(user, key=f"case-{case.pk}-escalated-l{level}-u{user.pk}", subject=subject, body=body)
+
+
+def subscribe_case_notifications() -> None:
+    """Called from NotifyConfig.ready()."""
+    for step, handler in on_case_step.items():
+        events.subscribe(f"tickets.case.{step}", handler)
+    events.subscribe("tickets.clock.warning", on_clock_warning)
+    events.subscribe("tickets.case.escalated", on_case_escalated)

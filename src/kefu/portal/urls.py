@@ -1,0 +1,12 @@
+from django.urls import path
+
+from kefu.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.submit, name="submit"),
+    path("submitted/", views.submitted, name="submitted"),
+    path("track/", views.lookup, name="lookup"),
+    path("track/<str:code>/", views.track, name="track"),
+    path("track/<str:code>/<slug:action>/", views.act, name="act"),
+]

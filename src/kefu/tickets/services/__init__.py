@@ -1,0 +1,91 @@
+"""Every write about cases, one module per concern; import from here: `from kefu.tickets import services`."""
+
+from kefu.tickets.services._base import (
+    SEARCH_KIND,
+    _search_text,
+    derive_priority,
+)
+from kefu.tickets.services.config import (
+    category_save,
+    sla_policy_save,
+    sla_target_delete,
+    sla_target_save,
+)
+from kefu.tickets.services.email import (
+    CASE_NUMBER_RE,
+    COMPLAINT_WORD,
+    case_receive_email,
+    case_record_email_sent,
+)
+from kefu.tickets.services.evidence import (
+    ALLOWED_ATTACHMENT_TYPES,
+    MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS_PER_CASE,
+    attachment_add,
+    case_add_message,
+    case_match_customer,
+)
+from kefu.tickets.services.loop import (
+    CASE_INPUT_FIELDS,
+    INVESTIGATION_FIELDS,
+    case_accept,
+    case_appeal,
+    case_assign,
+    case_bounce,
+    case_close,
+    case_confirm,
+    case_follow_up,
+    case_implement,
+    case_investigate,
+    case_judge,
+    case_object,
+    case_receive,
+    case_set_priority,
+    case_wait_for_customer,
+    required_approval_level,
+    solution_approve,
+    solution_propose,
+)
+from kefu.tickets.services.sweep import (
+    clocks_sweep,
+)
+
+__all__ = [
+    "ALLOWED_ATTACHMENT_TYPES",
+    "CASE_INPUT_FIELDS",
+    "CASE_NUMBER_RE",
+    "COMPLAINT_WORD",
+    "INVESTIGATION_FIELDS",
+    "MAX_ATTACHMENTS_PER_CASE",
+    "MAX_ATTACHMENT_BYTES",
+    "SEARCH_KIND",
+    "_search_text",
+    "attachment_add",
+    "case_accept",
+    "case_add_message",
+    "case_appeal",
+    "case_assign",
+    "case_bounce",
+    "case_close",
+    "case_confirm",
+    "case_follow_up",
+    "case_implement",
+    "case_investigate",
+    "case_judge",
+    "case_match_customer",
+    "case_object",
+    "case_receive",
+    "case_receive_email",
+    "case_record_email_sent",
+    "case_set_priority",
+    "case_wait_for_customer",
+    "category_save",
+    "clocks_sweep",
+    "derive_priority",
+    "required_approval_level",
+    "sla_policy_save",
+    "sla_target_delete",
+    "sla_target_save",
+    "solution_approve",
+    "solution_propose",
+]

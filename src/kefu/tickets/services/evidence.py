@@ -1,0 +1,134 @@
+"""Evidence files, messages exchanged with the customer, matching an unknown caller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kefu.core.services import (
+    DomainError,
+    audit_record,
+    search_index_replace,
+)
+from kefu.customers.services import customer_record_complaint
+from kefu.tickets.choices import (
+    CaseKind,
+)
+from kefu.tickets.models import (
+    Attachment,
+    Case,
+    CaseMessage,
+)
+from kefu.tickets.services._base import (
+    SEARCH_KIND,
+    _grade_of,
+    _locked,
+    _require,
+    _save,
+    _search_text,
+    derive_priority,
+)
+from kefu.tickets.services.loop import case_wait_for_customer
+
+# --- evidence, messages, matching ----------------------------------------------------------------
+
+ALLOWED_ATTACHMENT_TYPES = frozenset(
+    {
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+        "application/pdf",
+        "text/plain",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
+)
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENTS_PER_CASE = 20
+
+
+@transaction.atomic
+def attachment_add(*, actor: Any, case: Case, upload: Any) -> Attachment:
+    """Keep a photo or file as evidence; refuses unknown types, files over 10 MB and more than 20 files."""
+    if actor is not None:
+        _require(actor, "tickets.work_case", case)
+    content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
+    if content_type not in ALLOWED_ATTACHMENT_TYPES:
+        raise DomainError(
+            _("Files of type %(type)s cannot be attached (photos, PDF, text, Excel and Word are accepted).")
+            % {"type": content_type or "?"},
+            field="file",
+        )
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise DomainError(_("A file may be at most 10 MB."), field="file")
+    if case.attachments.count() >= MAX_ATTACHMENTS_PER_CASE:
+        raise DomainError(_("A case holds at most 20 files."), field="file")
+    attachment = Attachment.objects.create(
+        case=case,
+        file=upload,
+        name=str(getattr(upload, "name", "file"))[:200],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    audit_record(actor=actor, action="tickets.case.attachment_added", subject=case, changes={"file": attachment.name})
+    return attachment
+
+
+@transaction.atomic
+def case_add_message(
+    *,
+    actor: Any,
+    case: Case,
+    direction: str,
+    channel: str,
+    body: str,
+    sender: str = "",
+    subject: str = "",
+    message_id: str = "",
+) -> CaseMessage:
+    """Record a message exchanged with the customer; an inbound one ends a wait for the customer."""
+    _require(actor, "tickets.work_case", case)
+    if not body.strip():
+        raise DomainError(_("The message is empty."), field="body")
+    message = CaseMessage.objects.create(
+        case=case,
+        direction=direction,
+        channel=channel,
+        body=body,
+        sender=sender[:254],
+        subject=subject[:200],
+        message_id=message_id[:250],
+    )
+    audit_record(
+        actor=actor,
+        action="tickets.case.message_in" if direction == CaseMessage.Direction.INBOUND else "tickets.case.message_out",
+        subject=case,
+        changes={"channel": channel, "subject": subject},
+    )
+    current = _locked(case)  # the caller's copy may be stale; a closed case has no wait to end
+    if direction == CaseMessage.Direction.INBOUND and current.waiting_for_customer and current.is_open:
+        case_wait_for_customer(actor=None, case=current, waiting=False, note=_("The customer answered."))
+    return message
+
+
+@transaction.atomic
+def case_match_customer(*, actor: Any, case: Case, customer: Any, contact: Any = None) -> Case:
+    """An unknown caller turns out to be a customer in the archive."""
+    _require(actor, "tickets.judge_case", case)
+    case = _locked(case)
+    if contact is not None and contact.customer_id != customer.pk:
+        raise DomainError(_("The contact belongs to another customer."), field="contact")
+    newly_known = case.customer_id != customer.pk
+    case.customer, case.contact = customer, contact
+    case.search_text = _search_text(case).lower()
+    if not case.priority_overridden:
+        case.priority = derive_priority(severity=case.severity, customer_grade=_grade_of(case), kind=case.kind)
+    _save(case, "customer_matched", actor, {"customer": str(customer)})
+    if newly_known and case.kind == CaseKind.COMPLAINT:  # 特别记录, as at receipt
+        customer_record_complaint(customer=customer, case_number=case.number, at=case.received_at)
+    search_index_replace(kind=SEARCH_KIND, object_id=case.pk, text=_search_text(case))
+    return case
