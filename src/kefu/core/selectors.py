@@ -91,6 +91,14 @@ def calendar_missing_years(today: dt.date | None = None) -> list[int]:
     return [y for y in years if not statutory_year_known(y)]
 
 
+COUNT_CAP = 10_000
+
+
+def capped_count(queryset: QuerySet[Any], cap: int = COUNT_CAP) -> int:
+    """The number of rows, counted up to cap + 1 (a value above `cap` means "more than cap")."""
+    return queryset.order_by()[: cap + 1].count()
+
+
 def search_matching_ids(kind: str, query: str) -> Any:
     """object_ids of records of `kind` holding every token of `query`.
 

@@ -8,6 +8,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
+
+from kefu.core.selectors import COUNT_CAP, capped_count
 
 PAGE_SIZE = 25
 
@@ -27,8 +30,23 @@ def render_page(
     return render(request, template, context, status=status)
 
 
+class CappedPaginator(Paginator[Any]):
+    """A paginator that counts at most COUNT_CAP + 1 rows: a broad list says "more than 10,000"
+    instead of counting every match on each page view."""
+
+    object_list: QuerySet[Any]
+
+    @cached_property
+    def count(self) -> int:
+        return capped_count(self.object_list)
+
+    @property
+    def count_capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+
 def paginate(request: HttpRequest, queryset: QuerySet[Any], *, per_page: int = PAGE_SIZE) -> Page[Any]:
-    paginator = Paginator(queryset, per_page)
+    paginator = CappedPaginator(queryset, per_page)
     return paginator.get_page(request.GET.get("page"))
 
 
