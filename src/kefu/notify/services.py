@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import re
 import secrets
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -87,6 +89,8 @@ def _post_webhook(message: OutboxMessage) -> None:
         raise UndeliverableError("the webhook subscription was removed or switched off")
     if urlsplit(message.recipient).scheme not in ("http", "https"):
         raise UndeliverableError(f"not an http(s) URL: {message.recipient}")
+    if problem := webhook_address_problem(message.recipient):
+        raise UndeliverableError(problem)
     body = message.body.encode()
     request = urllib.request.Request(  # noqa: S310  (scheme checked above)
         message.recipient,
@@ -104,6 +108,28 @@ def _post_webhook(message: OutboxMessage) -> None:
         status = int(response.status)
     if not 200 <= status < 300:
         raise urllib.error.URLError(f"the receiver answered HTTP {status}")
+
+
+def webhook_address_problem(url: str) -> str | None:
+    """Why Kefu must not POST to `url`, or None: unless KEFU_WEBHOOK_ALLOW_PRIVATE is set, every
+    address the host resolves to must be a public one, so a subscription cannot reach the
+    database, the admin ports or the cloud metadata service inside the company's network."""
+    if settings.KEFU_WEBHOOK_ALLOW_PRIVATE:
+        return None
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(parts.hostname or "", port, proto=socket.IPPROTO_TCP)
+    except (OSError, ValueError, UnicodeError):
+        return _("The host of %(url)s cannot be resolved.") % {"url": url}
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global:
+            return _("%(url)s leads to a private or local address (%(address)s); webhooks go to public addresses.") % {
+                "url": url,
+                "address": address,
+            }
+    return None
 
 
 def outbox_message_id(dedupe_key: str) -> str:
@@ -163,6 +189,8 @@ def _clean_url(url: str) -> str:
         raise DomainError(_("Give an http:// or https:// address."), field="url")
     if len(url) > 254:
         raise DomainError(_("The address may be at most 254 characters."), field="url")
+    if problem := webhook_address_problem(url):
+        raise DomainError(problem, field="url")
     return url
 
 
