@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.core.services import DomainError, PermissionDeniedError, audit_record
-from kefu.notify.models import Channel, MessageStatus, OutboxMessage, WebhookSubscription
+from kefu.notify.models import Channel, MessageStatus, OutboxMessage, StaffNotification, WebhookSubscription
 from kefu.notify.sms import sms_backend
 
 MAX_ATTEMPTS = 6
@@ -66,6 +66,39 @@ def message_enqueue(
         if dedupe_key and OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists():
             return None
         raise
+
+
+def staff_notify(*, user: Any, subject: str, body: str, link: str = "", dedupe_key: str) -> bool:
+    """Tell a staff member in the app and, when they have an address, by e-mail; in the caller's
+    transaction. False when `dedupe_key` was used before (the same news is never told twice)."""
+    if user is None or not getattr(user, "is_active", False):
+        return False
+    try:
+        with transaction.atomic():
+            StaffNotification.objects.create(
+                recipient=user, subject=subject[:200], body=body, link=link[:300], dedupe_key=dedupe_key
+            )
+    except IntegrityError:
+        return False
+    if user.email:
+        message_enqueue(
+            channel=Channel.EMAIL,
+            recipient=user.email,
+            subject=subject,
+            body=f"{body}\n\n{settings.KEFU_BASE_URL}{link}" if link else body,
+            dedupe_key=dedupe_key,
+        )
+    return True
+
+
+def notifications_mark_read(*, actor: Any, ids: Sequence[int] | None = None) -> int:
+    """Mark the actor's notifications read (all of them when `ids` is None); returns how many changed.
+
+    Only the owner's inbox state changes, no business record, so no audit event is written."""
+    unread = StaffNotification.objects.filter(recipient_id=actor.pk, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
 
 
 def _claim(message_id: int, now: dt.datetime) -> bool:
