@@ -16,8 +16,8 @@ class BoundedPageNumberPagination(PageNumberPagination):
     """ninja's page-number pagination, refusing a page or page size so large that its OFFSET
     overflows the database's integer (a 422 naming the parameter instead of a 500).
 
-    `count` is exact up to 10,000; 10,001 means "more than 10,000" (counting every match of a
-    broad query on each page would cost more than the page itself)."""
+    `count` is exact up to 1000; 1001 means "more than 1000" (counting every match of a broad
+    query on each page would cost more than the page itself)."""
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=MAX_PAGE)
