@@ -246,7 +246,9 @@ class TrackingEvent(models.Model):
         ordering = ["occurred_at", "id"]
         verbose_name = _("tracking event")
         verbose_name_plural = _("tracking events")
-        indexes = [models.Index(fields=["shipment", "occurred_at"], name="event_shipment_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "kind", "occurred_at"], name="event_unique_per_shipment")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -7,17 +7,19 @@ Each `kpi_*` function returns the numerator and denominator of one indicator of 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from kefu.core.selectors import keyword_condition
+from kefu.core.search import normalize
 from kefu.customers.rules import customer_scope
 from kefu.operations.choices import ClaimStatus, EventKind, OrderStatus, ShipmentStatus
 from kefu.operations.filters import ClaimFilters, ExceptionFilters, OrderFilters, ShipmentFilters
 from kefu.operations.models import (
+    ApprovalLimit,
     Claim,
     CompensationStandard,
     Driver,
@@ -30,9 +32,9 @@ from kefu.operations.models import (
     TrackingEvent,
     Vehicle,
 )
-from kefu.operations.services import ORDER_SEARCH_KIND, SHIPMENT_SEARCH_KIND
 
 DEFAULT_FEEDBACK_LIMIT = dt.timedelta(hours=2)
+_NUMBER_LIKE = re.compile(r"^[A-Za-z]{0,6}[-_]?[A-Za-z0-9-_]*\d{3,}[A-Za-z0-9-_]*$")
 
 
 def _scoped(queryset: QuerySet[Any], user: Any, prefix: str = "customer__") -> QuerySet[Any]:
@@ -60,6 +62,24 @@ def _common(
     return queryset
 
 
+def _keyword(query: str, number_fields: tuple[str, ...]) -> Q:
+    """An exact order/shipment number when the query is one (an index lookup), else every word in the text.
+
+    Operations records are imported by the million, so they carry no search tokens: numbers are
+    what people search them by, and the substring scan is the fallback for goods and places.
+    """
+    text = query.strip()
+    if _NUMBER_LIKE.match(text):
+        exact = Q()
+        for name in number_fields:
+            exact |= Q(**{name: text}) | Q(**{name: text.upper()})
+        return exact
+    condition = Q()
+    for term in normalize(text).split(" "):
+        condition &= Q(search_text__contains=term)
+    return condition
+
+
 def order_list(*, user: Any, filters: OrderFilters) -> QuerySet[Order]:
     queryset = _common(_scoped(Order.objects.all(), user), filters, date_field="created_at")
     for name in ("status", "vehicle_type", "is_custom"):
@@ -67,7 +87,7 @@ def order_list(*, user: Any, filters: OrderFilters) -> QuerySet[Order]:
         if value is not None:
             queryset = queryset.filter(**{name: value})
     if filters.q:
-        queryset = queryset.filter(keyword_condition(ORDER_SEARCH_KIND, filters.q))
+        queryset = queryset.filter(_keyword(filters.q, ("number", "external_number")))
     return queryset.select_related("customer").order_by("-created_at", "-id")
 
 
@@ -86,7 +106,7 @@ def shipment_list(*, user: Any, filters: ShipmentFilters) -> QuerySet[Shipment]:
     if filters.vehicle_type is not None:
         queryset = queryset.filter(vehicle__vehicle_type=filters.vehicle_type)
     if filters.q:
-        queryset = queryset.filter(keyword_condition(SHIPMENT_SEARCH_KIND, filters.q))
+        queryset = queryset.filter(_keyword(filters.q, ("number", "order__number", "order__external_number")))
     return queryset.select_related("customer", "order", "vehicle", "driver").order_by("-dispatched_at", "-id")
 
 
@@ -167,6 +187,14 @@ def drivers() -> QuerySet[Driver]:
 
 def stock_items() -> QuerySet[StockItem]:
     return StockItem.objects.annotate(takes_n=Count("takes")).order_by("sku")
+
+
+def recent_stock_takes(limit: int = 50) -> QuerySet[StockTake]:
+    return StockTake.objects.select_related("item", "recorded_by")[:limit]
+
+
+def approval_limits() -> QuerySet[ApprovalLimit]:
+    return ApprovalLimit.objects.all()
 
 
 def compensation_standards() -> QuerySet[CompensationStandard]:

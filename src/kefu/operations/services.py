@@ -24,7 +24,6 @@ from kefu.core.services import (
     StaleVersionError,
     audit_record,
     number_next,
-    search_index_replace,
     validate_or_refuse,
 )
 from kefu.notify.models import Channel
@@ -57,8 +56,6 @@ from kefu.operations.models import (
     Vehicle,
 )
 
-ORDER_SEARCH_KIND = "order"
-SHIPMENT_SEARCH_KIND = "shipment"
 CENT = Decimal("0.01")
 
 ORDER_FIELDS = (
@@ -231,7 +228,6 @@ def order_create(
     else:
         _after_acceptance(order)
         order.save(update_fields=["status", "stock_check"])
-    search_index_replace(kind=ORDER_SEARCH_KIND, object_id=order.pk, text=order_search_text(order))
     audit_record(
         actor=actor,
         action="operations.order.created",
@@ -354,7 +350,6 @@ def order_dispatch(
     )
     shipment.search_text = shipment_search_text(shipment, order).lower()
     shipment.save(update_fields=["search_text"])
-    search_index_replace(kind=SHIPMENT_SEARCH_KIND, object_id=shipment.pk, text=shipment.search_text)
     order.status = OrderStatus.DISPATCHED
     order.version += 1
     order.save(update_fields=["status", "version"])
@@ -389,6 +384,8 @@ def shipment_add_event(
         raise DomainError(_("Unknown tracking event."), field="kind")
     if occurred_at > timezone.now() + dt.timedelta(minutes=5):
         raise DomainError(_("A tracking event cannot be in the future."), field="occurred_at")
+    if TrackingEvent.objects.filter(shipment=shipment, kind=kind, occurred_at=occurred_at).exists():
+        raise DomainError(_("This event is already recorded at this time."), field="occurred_at", code="conflict")
     event = TrackingEvent(shipment=shipment, kind=kind, occurred_at=occurred_at, place=place[:120], note=note[:200])
     event.save()
     if inform_customer and _tell_customer(
@@ -448,8 +445,8 @@ def shipment_record_delivery(
     shipment.status = ShipmentStatus.DELIVERED
     shipment.departed_at = shipment.departed_at or delivered_at
     shipment.save()
-    TrackingEvent.objects.create(
-        shipment=shipment, kind=EventKind.SIGNED, occurred_at=delivered_at, note=shipment.signed_by, informed_at=None
+    TrackingEvent.objects.get_or_create(
+        shipment=shipment, kind=EventKind.SIGNED, occurred_at=delivered_at, defaults={"note": shipment.signed_by}
     )
     Order.objects.filter(pk=shipment.order_id).update(status=OrderStatus.DELIVERED, version=F("version") + 1)
     audit_record(
