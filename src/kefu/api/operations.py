@@ -16,7 +16,7 @@ from kefu.core.services import DomainError, PermissionDeniedError
 from kefu.customers.selectors import customer_get
 from kefu.operations import importing, selectors, services
 from kefu.operations.choices import CompensationBasis, EventKind, ExceptionKind, Reporter, VehicleType
-from kefu.operations.filters import ClaimFilters, ExceptionFilters, OrderFilters, ShipmentFilters
+from kefu.operations.filters import EARLIEST, LATEST, ClaimFilters, ExceptionFilters, OrderFilters, ShipmentFilters
 from kefu.operations.models import Claim, Driver, Order, Shipment, Vehicle
 
 router = Router(tags=["operations"])
@@ -442,8 +442,8 @@ def reject_claim(request: HttpRequest, pk: int, payload: RejectIn) -> Any:
 
 
 class PeriodIn(Schema):
-    start: dt.date
-    end: dt.date
+    start: dt.date = Field(..., ge=EARLIEST, le=LATEST)
+    end: dt.date = Field(..., ge=EARLIEST, le=LATEST)
 
 
 @router.get(

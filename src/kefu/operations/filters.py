@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from kefu.operations.choices import ClaimStatus, ExceptionKind, OrderStatus, ShipmentStatus, VehicleType
 
 MAX_ID = 2**63 - 1
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)  # dates a database converts without overflow
 
 
 class _Filters(BaseModel):
@@ -16,8 +17,8 @@ class _Filters(BaseModel):
 
     q: str = Field("", max_length=100, description="Keywords: number, external number, goods, place")
     customer: int | None = Field(None, ge=1, le=MAX_ID)
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: dt.date | None = Field(None, ge=EARLIEST, le=LATEST)
+    date_to: dt.date | None = Field(None, ge=EARLIEST, le=LATEST)
 
     @field_validator("*", mode="before")
     @classmethod

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kefu.core.models import NumberSequence
@@ -76,6 +77,7 @@ REQUIRED_ORDER = (
     "price",
 )
 REQUIRED_EVENT = ("shipment_number", "kind", "occurred_at")
+_CHOICE_LOOKUPS: dict[tuple[str, str | None], dict[str, str]] = {}
 _TRUE = {"1", "true", "yes", "y", "是", "√"}
 _FALSE = {"0", "false", "no", "n", "否", ""}
 
@@ -97,6 +99,8 @@ class ImportReport:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -104,14 +108,22 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _blank(value: Any) -> bool:
+    return value is None or (type(value) is str and not value.strip())
+
+
 def _datetime(value: Any, name: str) -> dt.datetime:
     if isinstance(value, dt.datetime):
+        if value.tzinfo is not None and 2000 <= value.year <= 2099:
+            return value
         parsed = value
     else:
         try:
             parsed = dt.datetime.fromisoformat(_text(value).replace("/", "-"))
         except ValueError as exc:
             raise DomainError(_("not a date and time (YYYY-MM-DD HH:MM)"), field=name) from exc
+    if not 2000 <= parsed.year <= 2099:
+        raise DomainError(_("not between the years 2000 and 2099"), field=name)
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
@@ -141,12 +153,25 @@ def _bool(value: Any, name: str) -> bool:
     raise DomainError(_("not yes or no"), field=name)
 
 
+def _choice_lookup(choices: type[models.TextChoices]) -> dict[str, str]:
+    """Code or label (in any of Kefu's languages, lower-cased) → code; built once per language."""
+    key = (choices.__name__, translation.get_language())
+    if key not in _CHOICE_LOOKUPS:
+        lookup = {}
+        for code, _label in settings.LANGUAGES:
+            with translation.override(code):
+                lookup.update({str(label).lower(): str(value) for value, label in choices.choices})
+        lookup.update({str(value): str(value) for value in choices.values})
+        _CHOICE_LOOKUPS[key] = lookup
+    return _CHOICE_LOOKUPS[key]
+
+
 def _choice(value: Any, name: str, choices: type[models.TextChoices]) -> str:
     text = _text(value)
-    for code, label in choices.choices:
-        if text.lower() in (code, str(label).lower()):
-            return str(code)
-    raise DomainError(_("“%(text)s” is not a known value") % {"text": text}, field=name)
+    code = _choice_lookup(choices).get(text.lower())
+    if code is None:
+        raise DomainError(_("“%(text)s” is not a known value") % {"text": text}, field=name)
+    return code
 
 
 def _max(text: str, name: str, length: int) -> str:
@@ -210,15 +235,16 @@ def _order_row(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 def _event_row(raw: Mapping[str, Any]) -> dict[str, Any]:
     for name in REQUIRED_EVENT:
-        if _text(raw.get(name)) == "":
+        if _blank(raw.get(name)):
             raise DomainError(_("required"), field=name)
+    informed = raw.get("informed_at")
     return {
         "shipment_number": _text(raw["shipment_number"]),
         "kind": _choice(raw["kind"], "kind", EventKind),
         "occurred_at": _datetime(raw["occurred_at"], "occurred_at"),
         "place": _max(_text(raw.get("place")), "place", 120),
         "note": _max(_text(raw.get("note")), "note", 200),
-        "informed_at": _datetime(raw["informed_at"], "informed_at") if _text(raw.get("informed_at")) else None,
+        "informed_at": None if _blank(informed) else _datetime(informed, "informed_at"),
     }
 
 
@@ -275,13 +301,15 @@ def upsert_rows(
     *,
     conflict: Sequence[str],
     update: Sequence[str] = (),
-) -> None:
-    """Insert `rows` (tuples in `columns` order; column names are attnames); on a key conflict update or skip."""
+) -> int:
+    """Insert `rows` (tuples in `columns` order; column names are attnames); on a key conflict update or skip.
+
+    Returns how many rows were new."""
     if not rows:
-        return
+        return 0
     if connection.vendor == "postgresql":
-        _copy_upsert(model, columns, rows, conflict, update)
-        return
+        return _copy_upsert(model, columns, rows, conflict, update)
+    before = model.objects.count()
     objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
     names = [model._meta.get_field(c.removesuffix("_id") if c.endswith("_id") else c).name for c in update]
     unique = [model._meta.get_field(c).name for c in conflict]
@@ -291,6 +319,7 @@ def upsert_rows(
         )
     else:
         model.objects.bulk_create(objects, batch_size=500, ignore_conflicts=True)
+    return model.objects.count() - before
 
 
 def _copy_upsert(
@@ -299,7 +328,7 @@ def _copy_upsert(
     rows: Sequence[Sequence[Any]],
     conflict: Sequence[str],
     update: Sequence[str],
-) -> None:
+) -> int:
     table = connection.ops.quote_name(model._meta.db_table)
     stage = connection.ops.quote_name(f"stage_{model._meta.db_table}")
     cols = ", ".join(connection.ops.quote_name(c) for c in columns)
@@ -318,8 +347,15 @@ def _copy_upsert(
             action = f"DO UPDATE SET {assignments}"
         else:
             action = "DO NOTHING"
-        cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} ON CONFLICT ({target}) {action}")  # noqa: S608
+        # xmax = 0 marks a row this statement inserted (not one it updated).
+        cursor.execute(
+            f"WITH written AS (INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} "  # noqa: S608
+            f"ON CONFLICT ({target}) {action} RETURNING (xmax = 0) AS fresh) "
+            "SELECT count(*) FILTER (WHERE fresh) FROM written"
+        )
+        inserted = int(cursor.fetchone()[0])
         cursor.execute(f"DROP TABLE {stage}")
+    return inserted
 
 
 def _number_block(prefix: str, day: dt.date, count: int) -> list[str]:
@@ -543,24 +579,17 @@ def events_upsert(*, actor: Any, rows: Sequence[Mapping[str, Any]], first_row: i
         report.errors.sort()
         return report
     with transaction.atomic():
-        ids = sorted(set(shipments.values()))
-        known: set[tuple[Any, ...]] = set()
-        for chunk in _chunks(ids):
-            known.update(
-                TrackingEvent.objects.filter(shipment_id__in=chunk).values_list("shipment_id", "kind", "occurred_at")
-            )
         event_rows = [
             (shipments[r["shipment_number"]], r["kind"], r["occurred_at"], r["place"], r["note"], r["informed_at"])
             for _n, r in good
         ]
-        upsert_rows(
+        report.created = upsert_rows(
             TrackingEvent,
             ("shipment_id", "kind", "occurred_at", "place", "note", "informed_at"),
             event_rows,
             conflict=["shipment_id", "kind", "occurred_at"],
             update=("place", "note", "informed_at"),
         )
-        report.created = sum(1 for row in event_rows if row[:3] not in known)
         report.updated = len(event_rows) - report.created
         _audit(actor, "operations.events.imported", {"rows": len(good)})
     return report

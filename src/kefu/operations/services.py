@@ -84,6 +84,12 @@ MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 10
 
 
+def check_time(value: dt.datetime | None, field: str) -> None:
+    """Refuse a time outside 2000-2099: older or later ones are typing mistakes and overflow time-zone arithmetic."""
+    if value is not None and not (2000 <= value.year <= 2099):
+        raise DomainError(_("Enter a time between the years 2000 and 2099."), field=field)
+
+
 def _require(actor: Any, perm: str, obj: Any = None) -> None:
     if actor is not None and not actor.has_perm(perm, obj):
         raise PermissionDeniedError()
@@ -196,6 +202,8 @@ def _after_acceptance(order: Order) -> None:
 
 
 def _validate_order(order: Order) -> None:
+    check_time(order.pickup_at, "pickup_at")
+    check_time(order.promised_at, "promised_at")
     validate_or_refuse(order, exclude=["number", "status", "customer", "stock_item", "created_by", "external_number"])
     if order.promised_at < order.pickup_at:
         raise DomainError(_("The promised delivery cannot be before the pick-up."), field="promised_at")
@@ -382,6 +390,7 @@ def shipment_add_event(
     _require(actor, "operations.track", shipment)
     if kind not in EventKind.values:
         raise DomainError(_("Unknown tracking event."), field="kind")
+    check_time(occurred_at, "occurred_at")
     if occurred_at > timezone.now() + dt.timedelta(minutes=5):
         raise DomainError(_("A tracking event cannot be in the future."), field="occurred_at")
     if TrackingEvent.objects.filter(shipment=shipment, kind=kind, occurred_at=occurred_at).exists():
@@ -431,6 +440,7 @@ def shipment_record_delivery(
     shipment = Shipment.objects.select_for_update().select_related("order", "customer").get(pk=shipment.pk)
     if shipment.status == ShipmentStatus.DELIVERED:
         raise DomainError(_("The delivery of this shipment is already recorded."), code="conflict")
+    check_time(delivered_at, "delivered_at")
     if pieces_delivered < 0:
         raise DomainError(_("Pieces cannot be negative."), field="pieces_delivered")
     if not signed_by.strip():
