@@ -1,4 +1,4 @@
-"""Bulk import: bad rows reported with row, column and reason, nothing half-done; the same file twice gives the same data."""
+"""Bulk import: bad rows reported with row, column and reason, nothing half-done; same file twice → same data."""
 
 from __future__ import annotations
 

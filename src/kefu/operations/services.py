@@ -627,6 +627,10 @@ def compensation_for(*, shipment: Shipment, basis: str) -> Decimal | None:
     return _money(amount)
 
 
+def compensation_standards_exist() -> bool:
+    return CompensationStandard.objects.exists()
+
+
 @transaction.atomic
 def compensation_standard_save(
     *, actor: Any, data: Mapping[str, Any], standard: CompensationStandard | None = None, version: int | None = None
