@@ -127,17 +127,22 @@ def _datetime(value: Any, name: str) -> dt.datetime:
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
+_CENT, _MILLI, _LIMIT = Decimal("0.01"), Decimal("0.001"), Decimal("1e10")
+
+
 def _decimal(value: Any, name: str) -> Decimal:
     try:
-        number = Decimal(_text(value) or "0")
+        number = value if type(value) is Decimal else Decimal(value if type(value) is int else _text(value) or "0")
     except InvalidOperation as exc:
         raise DomainError(_("not a number"), field=name) from exc
-    if number < 0 or not number.is_finite() or number >= Decimal("1e10"):
+    if not number.is_finite() or number < 0 or number >= _LIMIT:
         raise DomainError(_("must be a number from 0 to 9,999,999,999"), field=name)
-    return number.quantize(Decimal("0.001") if name == "volume_m3" else Decimal("0.01"))
+    return number.quantize(_MILLI if name == "volume_m3" else _CENT)
 
 
 def _int(value: Any, name: str) -> int:
+    if type(value) is int and 0 <= value <= 2_000_000_000:
+        return value
     text = _text(value)
     if not text.isdigit() or int(text) > 2_000_000_000:
         raise DomainError(_("not a whole number"), field=name)
@@ -145,6 +150,8 @@ def _int(value: Any, name: str) -> int:
 
 
 def _bool(value: Any, name: str) -> bool:
+    if type(value) is bool:
+        return value
     text = _text(value).lower()
     if text in _TRUE:
         return True
@@ -185,7 +192,7 @@ def _max(text: str, name: str, length: int) -> str:
 
 def _order_row(raw: Mapping[str, Any]) -> dict[str, Any]:
     for name in REQUIRED_ORDER:
-        if _text(raw.get(name)) == "":
+        if _blank(raw.get(name)):
             raise DomainError(_("required"), field=name)
     row: dict[str, Any] = {
         "external_number": _max(_text(raw["external_number"]), "external_number", 40),
@@ -205,7 +212,7 @@ def _order_row(raw: Mapping[str, Any]) -> dict[str, Any]:
         "vehicle_type": _choice(raw["vehicle_type"], "vehicle_type", VehicleType),
         "is_custom": _bool(raw.get("is_custom"), "is_custom"),
         "is_clearance": _bool(raw.get("is_clearance"), "is_clearance"),
-        "ordered_at": _datetime(raw["ordered_at"], "ordered_at") if _text(raw.get("ordered_at")) else None,
+        "ordered_at": _datetime(raw["ordered_at"], "ordered_at") if not _blank(raw.get("ordered_at")) else None,
     }
     if row["promised_at"] < row["pickup_at"]:
         raise DomainError(_("the promised delivery is before the pick-up"), field="promised_at")
@@ -213,21 +220,25 @@ def _order_row(raw: Mapping[str, Any]) -> dict[str, Any]:
     row["shipment_number"] = _max(number, "shipment_number", 40)
     if not number:
         for name in SHIPMENT_COLUMNS[1:]:
-            if _text(raw.get(name)):
+            if not _blank(raw.get(name)):
                 raise DomainError(_("shipment facts need a shipment number"), field=name)
         return row
-    row["dispatched_at"] = _datetime(raw["dispatched_at"], "dispatched_at") if _text(raw.get("dispatched_at")) else None
-    row["departed_at"] = _datetime(raw["departed_at"], "departed_at") if _text(raw.get("departed_at")) else None
-    row["pieces_shipped"] = (
-        _int(raw["pieces_shipped"], "pieces_shipped") if _text(raw.get("pieces_shipped")) else row["pieces"]
+    row["dispatched_at"] = (
+        _datetime(raw["dispatched_at"], "dispatched_at") if not _blank(raw.get("dispatched_at")) else None
     )
-    row["delivered_at"] = _datetime(raw["delivered_at"], "delivered_at") if _text(raw.get("delivered_at")) else None
+    row["departed_at"] = _datetime(raw["departed_at"], "departed_at") if not _blank(raw.get("departed_at")) else None
+    row["pieces_shipped"] = (
+        _int(raw["pieces_shipped"], "pieces_shipped") if not _blank(raw.get("pieces_shipped")) else row["pieces"]
+    )
+    row["delivered_at"] = (
+        _datetime(raw["delivered_at"], "delivered_at") if not _blank(raw.get("delivered_at")) else None
+    )
     row["signed_by"] = _max(_text(raw.get("signed_by")), "signed_by", 60)
     if row["delivered_at"] is not None:
-        if not _text(raw.get("pieces_delivered")):
+        if _blank(raw.get("pieces_delivered")):
             raise DomainError(_("required when delivered"), field="pieces_delivered")
         row["pieces_delivered"] = _int(raw["pieces_delivered"], "pieces_delivered")
-        row["intact"] = _bool(raw.get("intact") if _text(raw.get("intact")) else "yes", "intact")
+        row["intact"] = _bool(raw.get("intact") if not _blank(raw.get("intact")) else "yes", "intact")
     else:
         row["pieces_delivered"] = row["intact"] = None
     return row
