@@ -77,3 +77,60 @@ class ClaimStatus(models.TextChoices):
 class CompensationBasis(models.TextChoices):
     DAMAGE = "damage", _("Damage or loss: share of the declared value")
     LATE = "late", _("Late delivery: amount per day late")
+
+
+class CancellationStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", pgettext_lazy("cancellation", "Approved")
+    REJECTED = "rejected", pgettext_lazy("cancellation", "Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the customer")
+
+
+class RequestChannel(models.TextChoices):
+    WALK_IN = "walk_in", _("At the counter")
+    PHONE = "phone", _("By phone (400 hotline)")
+    APP = "app", _("In the app")
+
+
+class ReturnKind(models.TextChoices):
+    RETURN = "return", _("Return")
+    EXCHANGE = "exchange", _("Exchange")
+
+
+class ReturnStatus(models.TextChoices):
+    INSPECTION = "inspection", _("Inspection or repair first")
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", pgettext_lazy("return", "Approved")
+    REJECTED = "rejected", pgettext_lazy("return", "Rejected")
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("To be paid")
+    PAID = "paid", pgettext_lazy("refund", "Paid")
+
+
+class RefundMethod(models.TextChoices):
+    ORIGINAL = "original", _("Back to the original payment")
+    BANK = "bank", _("Bank transfer")
+    CASH = "cash", _("Collected in cash")
+    CREDIT = "credit", _("Credited to the account")
+
+
+class RepairStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    CONTACTED = "contacted", _("Customer contacted")
+    DIAGNOSED = "diagnosed", _("Diagnosed")
+    REPAIRED = "repaired", _("Repaired")
+    RETURNED = "returned", _("Returned to the customer")
+    CLOSED = "closed", pgettext_lazy("repair", "Closed")
+
+
+class RepairFault(models.TextChoices):
+    OURS = "ours", _("Our fault: apologise, free of charge")
+    MISUSE = "misuse", _("Customer's misuse: charged by the price list")
+
+
+class StatementStatus(models.TextChoices):
+    SENT = "sent", _("Sent to the customer")
+    CONFIRMED = "confirmed", _("Confirmed by the customer")
+    DISPUTED = "disputed", _("Disputed")

@@ -16,14 +16,23 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.operations.choices import (
+    CancellationStatus,
     ClaimStatus,
     CompensationBasis,
     EventKind,
     ExceptionKind,
     OrderSource,
     OrderStatus,
+    RefundMethod,
+    RefundStatus,
+    RepairFault,
+    RepairStatus,
     Reporter,
+    RequestChannel,
+    ReturnKind,
+    ReturnStatus,
     ShipmentStatus,
+    StatementStatus,
     StockCheck,
     VehicleType,
 )
@@ -174,7 +183,10 @@ class Order(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
-        indexes = [models.Index(fields=["customer", "-created_at"], name="order_customer_idx")]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="order_customer_idx"),
+            models.Index(fields=["-created_at", "-id"], name="order_list_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -210,7 +222,10 @@ class Shipment(models.Model):
         ordering = ["-dispatched_at", "-id"]
         verbose_name = _("shipment")
         verbose_name_plural = _("shipments")
-        indexes = [models.Index(fields=["customer", "-dispatched_at"], name="shipment_customer_idx")]
+        indexes = [
+            models.Index(fields=["customer", "-dispatched_at"], name="shipment_customer_idx"),
+            models.Index(fields=["-dispatched_at", "-id"], name="shipment_list_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -352,3 +367,213 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class ServiceRules(models.Model):
+    """The after-sales rules of the seed (004 篇5), as one record managers edit."""
+
+    free_cancel_hours = models.PositiveIntegerField(_("free cancellation within (hours)"), default=48)
+    cancel_fee_percent = models.DecimalField(
+        _("minimum cancellation fee after that (% of price)"), max_digits=5, decimal_places=2, default=Decimal("10")
+    )
+    return_days = models.PositiveIntegerField(_("returns within (days of delivery or purchase)"), default=7)
+    repair_contact_hours = models.PositiveIntegerField(_("repair: contact the customer within (hours)"), default=24)
+    repair_answer_hours = models.PositiveIntegerField(_("repair: concrete answer within (hours)"), default=72)
+    satisfaction_call_hours = models.PositiveIntegerField(_("repair: satisfaction call within (hours)"), default=24)
+    reminder_every_days = models.PositiveIntegerField(_("overdue receivables: remind every (days)"), default=3)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("after-sales rules")
+        verbose_name_plural = _("after-sales rules")
+
+    def __str__(self) -> str:
+        return str(_("After-sales rules"))
+
+
+class Cancellation(models.Model):
+    """取消订单申请单: reason, fee by the 48-hour rule, customer's signature, general manager's approval."""
+
+    number = models.CharField(_("application number"), max_length=24, unique=True)
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="cancellations")
+    channel = models.CharField(_("channel"), max_length=10, choices=RequestChannel.choices)
+    reason = models.CharField(_("reason"), max_length=200)
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    hours_after_order = models.DecimalField(_("hours after ordering"), max_digits=10, decimal_places=2)
+    fee = models.DecimalField(_("cancellation fee (CNY)"), **MONEY)
+    customer_signed_at = models.DateTimeField(_("signed by the customer"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=CancellationStatus.choices, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    finance_notified_at = models.DateTimeField(_("finance notified"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("cancellation")
+        verbose_name_plural = _("cancellations")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ReturnRequest(models.Model):
+    """退货换货申请单: quality problems go to inspection first; otherwise the 7-day rules."""
+
+    number = models.CharField(_("application number"), max_length=24, unique=True)
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="returns")
+    kind = models.CharField(_("kind"), max_length=10, choices=ReturnKind.choices)
+    reason = models.CharField(_("reason"), max_length=200)
+    quality_problem = models.BooleanField(_("quality problem"), default=False)
+    self_pickup = models.BooleanField(_("picked up by the buyer (买方自取)"), default=False)
+    unopened = models.BooleanField(_("original packaging unopened"), default=False)
+    intact = models.BooleanField(_("goods intact"), default=False)
+    has_receipts = models.BooleanField(_("receipts and slips produced"), default=False)
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=ReturnStatus.choices, editable=False)
+    decision_note = models.CharField(_("decision"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("return or exchange")
+        verbose_name_plural = _("returns and exchanges")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Refund(models.Model):
+    """Money back to the customer, for a cancellation, a return or a claim."""
+
+    number = models.CharField(_("refund number"), max_length=24, unique=True)
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="refunds")
+    cancellation = models.OneToOneField(
+        Cancellation, null=True, blank=True, on_delete=models.PROTECT, related_name="refund"
+    )
+    return_request = models.OneToOneField(
+        ReturnRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="refund"
+    )
+    claim = models.OneToOneField(Claim, null=True, blank=True, on_delete=models.PROTECT, related_name="refund")
+    amount = models.DecimalField(_("amount (CNY)"), **MONEY)
+    reason = models.CharField(_("reason"), max_length=200)
+    method = models.CharField(_("method"), max_length=10, choices=RefundMethod.choices, default=RefundMethod.ORIGINAL)
+    status = models.CharField(_("status"), max_length=10, choices=RefundStatus.choices, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class RepairNotice(models.Model):
+    """维修通知单: contact within a day, a concrete answer within 72 h, a satisfaction call within 24 h of return."""
+
+    number = models.CharField(_("notice number"), max_length=24, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="repairs"
+    )
+    order = models.ForeignKey(Order, verbose_name=_("order"), null=True, blank=True, on_delete=models.PROTECT)
+    product = models.CharField(_("product"), max_length=120)
+    problem = models.TextField(_("problem"))
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now, db_index=True)
+    contacted_at = models.DateTimeField(_("customer contacted"), null=True, blank=True)
+    appointment_at = models.DateTimeField(_("inspection appointment"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("concrete answer given"), null=True, blank=True)
+    fault = models.CharField(_("diagnosis"), max_length=8, choices=RepairFault.choices, blank=True)
+    diagnosis = models.TextField(_("diagnosis notes"), blank=True)
+    charge = models.DecimalField(_("charge (CNY)"), default=Decimal("0"), **MONEY)
+    parts = models.CharField(_("parts"), max_length=200, blank=True)
+    repaired_at = models.DateTimeField(_("repaired"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    satisfaction_call_at = models.DateTimeField(_("satisfaction call"), null=True, blank=True)
+    satisfaction = models.CharField(_("customer's opinion"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=RepairStatus.choices, editable=False)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("repair notice")
+        verbose_name_plural = _("repair notices")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Statement(models.Model):
+    """对账单 of one customer for one period: shipments charged, claims credited, payments received."""
+
+    number = models.CharField(_("statement number"), max_length=24, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="statements"
+    )
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    total = models.DecimalField(_("balance due (CNY)"), max_digits=14, decimal_places=2)
+    status = models.CharField(_("status"), max_length=10, choices=StatementStatus.choices, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-period_end", "-id"]
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "period_start", "period_end"], name="statement_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class StatementLine(models.Model):
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
+    reference = models.CharField(_("reference"), max_length=40)
+    description = models.CharField(_("description"), max_length=200)
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=12, decimal_places=2)
+    disputed = models.BooleanField(_("disputed"), default=False)
+    dispute_note = models.CharField(_("dispute"), max_length=200, blank=True)
+    resolution = models.CharField(_("resolution"), max_length=200, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("statement line")
+        verbose_name_plural = _("statement lines")
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Receivable(models.Model):
+    """A sum the customer owes (from a confirmed statement), its due date and the reminders (催收)."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="receivables"
+    )
+    statement = models.OneToOneField(Statement, on_delete=models.PROTECT, related_name="receivable")
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=14, decimal_places=2)
+    due_date = models.DateField(_("due"), db_index=True)
+    paid_amount = models.DecimalField(_("paid (CNY)"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    paid_at = models.DateTimeField(_("paid in full"), null=True, blank=True)
+    last_reminded_on = models.DateField(_("last reminder"), null=True, blank=True)
+    reminders = models.PositiveIntegerField(_("reminders sent"), default=0)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("receivable")
+        verbose_name_plural = _("receivables")
+
+    def __str__(self) -> str:
+        return f"{self.statement.number} {self.amount}"

@@ -11,7 +11,15 @@ from typing import Any
 import rules
 
 from kefu.accounts.models import Role
-from kefu.accounts.rules import has_role, is_admin, is_cs_manager, is_cs_staff, is_director, is_supervisor
+from kefu.accounts.rules import (
+    has_role,
+    is_admin,
+    is_cs_manager,
+    is_cs_staff,
+    is_dept_manager,
+    is_director,
+    is_supervisor,
+)
 from kefu.customers.rules import can_see_customer
 
 
@@ -43,3 +51,6 @@ rules.add_perm("operations.manage_stock", is_supervisor | is_cs_manager | is_adm
 rules.add_perm("operations.manage_standards", is_cs_manager | is_director | is_admin)
 rules.add_perm("operations.import", is_supervisor | is_cs_manager | is_admin)
 rules.add_perm("operations.export", is_supervisor | is_cs_manager | is_director | is_admin)
+rules.add_perm("operations.approve_cancellation", has_role(Role.GENERAL_MANAGER) | is_admin)
+rules.add_perm("operations.approve_return", is_dept_manager | is_cs_manager | has_role(Role.GENERAL_MANAGER) | is_admin)
+rules.add_perm("operations.reconcile", (is_cs_staff | is_cs_manager | is_director | is_admin) & can_see_record_customer)

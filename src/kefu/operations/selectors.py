@@ -62,22 +62,43 @@ def _common(
     return queryset
 
 
-def _keyword(query: str, number_fields: tuple[str, ...]) -> Q:
-    """An exact order/shipment number when the query is one (an index lookup), else every word in the text.
+def _text_condition(query: str) -> Q:
+    condition = Q()
+    for term in normalize(query).split(" "):
+        condition &= Q(search_text__contains=term)
+    return condition
+
+
+def _matching_orders(number: str) -> list[int]:
+    """Orders whose number or external number is `number` (each an index lookup, never OR-ed in SQL)."""
+    ids: set[int] = set()
+    for candidate in {number, number.upper()}:
+        ids.update(Order.objects.filter(number=candidate).values_list("pk", flat=True))
+        ids.update(Order.objects.filter(external_number=candidate).values_list("pk", flat=True))
+    return sorted(ids)
+
+
+def _order_keyword(query: str) -> Q:
+    """An exact order or external number when the query is one, else every word in the text.
 
     Operations records are imported by the million, so they carry no search tokens: numbers are
     what people search them by, and the substring scan is the fallback for goods and places.
     """
     text = query.strip()
     if _NUMBER_LIKE.match(text):
-        exact = Q()
-        for name in number_fields:
-            exact |= Q(**{name: text}) | Q(**{name: text.upper()})
-        return exact
-    condition = Q()
-    for term in normalize(text).split(" "):
-        condition &= Q(search_text__contains=term)
-    return condition
+        return Q(pk__in=_matching_orders(text))
+    return _text_condition(text)
+
+
+def _shipment_keyword(query: str) -> Q:
+    text = query.strip()
+    if _NUMBER_LIKE.match(text):
+        ids = set(Shipment.objects.filter(number__in={text, text.upper()}).values_list("pk", flat=True))
+        orders = _matching_orders(text)
+        if orders:
+            ids.update(Shipment.objects.filter(order_id__in=orders).values_list("pk", flat=True))
+        return Q(pk__in=sorted(ids))
+    return _text_condition(text)
 
 
 def order_list(*, user: Any, filters: OrderFilters) -> QuerySet[Order]:
@@ -87,7 +108,7 @@ def order_list(*, user: Any, filters: OrderFilters) -> QuerySet[Order]:
         if value is not None:
             queryset = queryset.filter(**{name: value})
     if filters.q:
-        queryset = queryset.filter(_keyword(filters.q, ("number", "external_number")))
+        queryset = queryset.filter(_order_keyword(filters.q))
     return queryset.select_related("customer").order_by("-created_at", "-id")
 
 
@@ -106,7 +127,7 @@ def shipment_list(*, user: Any, filters: ShipmentFilters) -> QuerySet[Shipment]:
     if filters.vehicle_type is not None:
         queryset = queryset.filter(vehicle__vehicle_type=filters.vehicle_type)
     if filters.q:
-        queryset = queryset.filter(_keyword(filters.q, ("number", "order__number", "order__external_number")))
+        queryset = queryset.filter(_shipment_keyword(filters.q))
     return queryset.select_related("customer", "order", "vehicle", "driver").order_by("-dispatched_at", "-id")
 
 
