@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 
 from kefu.core.search import normalize
 from kefu.customers.rules import customer_scope
-from kefu.operations.choices import ClaimStatus, EventKind, OrderStatus, ShipmentStatus
+from kefu.operations.choices import ClaimStatus, EventKind, OrderStatus, RepairStatus, ShipmentStatus
 from kefu.operations.filters import ClaimFilters, ExceptionFilters, OrderFilters, ShipmentFilters
 from kefu.operations.models import (
     ApprovalLimit,
@@ -24,6 +24,7 @@ from kefu.operations.models import (
     CompensationStandard,
     Driver,
     Order,
+    RepairNotice,
     Shipment,
     ShipmentException,
     ShipmentLine,
@@ -310,4 +311,34 @@ def customer_operations_counts(customer_id: int) -> dict[str, int]:
         "open_shipments": Shipment.objects.filter(customer_id=customer_id)
         .exclude(status=ShipmentStatus.DELIVERED)
         .count(),
+    }
+
+
+def repairs_overdue(*, now: dt.datetime | None = None) -> dict[str, list[RepairNotice]]:
+    """Repair notices past a limit: no contact within a day, no answer within 72 h, no call within 24 h of return."""
+    from django.utils import timezone
+
+    from kefu.operations.services import service_rules
+
+    now = now or timezone.now()
+    rules = service_rules()
+    open_repairs = RepairNotice.objects.select_related("customer").exclude(status=RepairStatus.CLOSED)
+    return {
+        "contact": list(
+            open_repairs.filter(
+                contacted_at__isnull=True, requested_at__lt=now - dt.timedelta(hours=rules.repair_contact_hours)
+            )
+        ),
+        "answer": list(
+            open_repairs.filter(
+                answered_at__isnull=True, requested_at__lt=now - dt.timedelta(hours=rules.repair_answer_hours)
+            )
+        ),
+        "call": list(
+            open_repairs.filter(
+                returned_at__isnull=False,
+                satisfaction_call_at__isnull=True,
+                returned_at__lt=now - dt.timedelta(hours=rules.satisfaction_call_hours),
+            )
+        ),
     }
