@@ -50,3 +50,7 @@ class ExceptionFilters(_Filters):
 
 class ClaimFilters(_Filters):
     status: ClaimStatus | None = None
+
+
+class AfterSalesFilters(_Filters):
+    status: str | None = Field(None, max_length=20)

@@ -17,17 +17,21 @@ from django.db.models.functions import Coalesce
 from kefu.core.search import normalize
 from kefu.customers.rules import customer_scope
 from kefu.operations.choices import ClaimStatus, EventKind, OrderStatus, RepairStatus, ShipmentStatus
-from kefu.operations.filters import ClaimFilters, ExceptionFilters, OrderFilters, ShipmentFilters
+from kefu.operations.filters import AfterSalesFilters, ClaimFilters, ExceptionFilters, OrderFilters, ShipmentFilters
 from kefu.operations.models import (
     ApprovalLimit,
+    Cancellation,
     Claim,
     CompensationStandard,
     Driver,
     Order,
+    Refund,
     RepairNotice,
+    ReturnRequest,
     Shipment,
     ShipmentException,
     ShipmentLine,
+    Statement,
     StockItem,
     StockTake,
     TrackingEvent,
@@ -342,3 +346,40 @@ def repairs_overdue(*, now: dt.datetime | None = None) -> dict[str, list[RepairN
             )
         ),
     }
+
+
+AFTERSALES_CUSTOMER = {
+    Cancellation: "order__customer",
+    ReturnRequest: "order__customer",
+    Refund: "order__customer",
+    RepairNotice: "customer",
+    Statement: "customer",
+}
+AFTERSALES_DATE = {
+    Cancellation: "requested_at",
+    ReturnRequest: "requested_at",
+    Refund: "created_at",
+    RepairNotice: "requested_at",
+    Statement: "created_at",
+}
+
+
+def aftersales_list(model: Any, *, user: Any, filters: AfterSalesFilters) -> QuerySet[Any]:
+    """Cancellations, returns, refunds, repairs or statements of the customers `user` may see."""
+    customer = AFTERSALES_CUSTOMER[model]
+    queryset = _common(
+        _scoped(model.objects.all(), user, f"{customer}__"),
+        filters,
+        date_field=AFTERSALES_DATE[model],
+        customer_field=f"{customer}_id",
+    )
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.q:
+        queryset = queryset.filter(number__icontains=filters.q.strip())
+    related = [customer] + (["order"] if customer.startswith("order") else [])
+    return queryset.select_related(*related).order_by(f"-{AFTERSALES_DATE[model]}", "-id")
+
+
+def aftersales_get(model: Any, *, user: Any, pk: int) -> Any:
+    return aftersales_list(model, user=user, filters=AfterSalesFilters()).filter(pk=pk).first()

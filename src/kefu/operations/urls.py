@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kefu.operations import views
+from kefu.operations import views, views_aftersales
 
 app_name = "operations"
 urlpatterns = [
@@ -25,4 +25,14 @@ urlpatterns = [
     path("standards/<int:pk>/", views.standards, name="standard_edit"),
     path("import/", views.import_page, name="import"),
     path("customer/<int:customer_pk>/<slug:tab>/", views.customer_tab, name="customer_tab"),
+    path("orders/<int:pk>/open/<slug:kind>/", views_aftersales.order_aftersales, name="order_aftersales"),
+    path("after-sales/statements/new/", views_aftersales.statement_create, name="statement_create"),
+    path("after-sales/<slug:name>/", views_aftersales.aftersales_list, name="aftersales"),
+    path("after-sales/<slug:name>.xlsx", views_aftersales.aftersales_export, name="aftersales_export"),
+    path("after-sales/<slug:name>/<int:pk>/", views_aftersales.aftersales_record, name="aftersales_record"),
+    path(
+        "after-sales/<slug:name>/<int:pk>/<slug:action>/",
+        views_aftersales.aftersales_action,
+        name="aftersales_action",
+    ),
 ]

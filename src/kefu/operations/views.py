@@ -26,7 +26,15 @@ from kefu.core.ui import paginate, query_without_page, render_page
 from kefu.customers.models import Customer
 from kefu.customers.selectors import customer_get
 from kefu.operations import forms, importing, selectors, services
-from kefu.operations.choices import ClaimStatus, ExceptionKind, OrderStatus, ShipmentStatus, VehicleType
+from kefu.operations.choices import (
+    ClaimStatus,
+    ExceptionKind,
+    OrderStatus,
+    RequestChannel,
+    ReturnKind,
+    ShipmentStatus,
+    VehicleType,
+)
 from kefu.operations.filters import ClaimFilters, ExceptionFilters, OrderFilters, ShipmentFilters
 from kefu.operations.models import CompensationStandard, Order, Shipment, ShipmentException
 
@@ -72,7 +80,9 @@ def _rows(listing: Listing, records: Iterable[Any]) -> list[dict[str, Any]]:
     return [{"url": listing.link(r), "cells": [value(r) for _label, value in listing.columns]} for r in records]
 
 
-def _list_page(request: HttpRequest, listing: Listing, *, base: str = "operations/list.html") -> HttpResponse:
+def _list_page(
+    request: HttpRequest, listing: Listing, *, list_name: str | None = None, kwargs: dict[str, Any] | None = None
+) -> HttpResponse:
     filters, problems = _filters(request, listing.filters)
     page = paginate(request, listing.select(user=request.user, filters=filters))
     context = {
@@ -82,12 +92,12 @@ def _list_page(request: HttpRequest, listing: Listing, *, base: str = "operation
         "filters": filters,
         "problems": problems,
         "query": query_without_page(request),
-        "list_url": reverse(f"operations:{listing.name}"),
-        "export_url": reverse(f"operations:{listing.name}_export"),
+        "list_url": reverse(f"operations:{list_name or listing.name}", kwargs=kwargs),
+        "export_url": reverse(f"operations:{list_name or listing.name}_export", kwargs=kwargs),
         "nav": "operations",
         "section": listing.name,
     }
-    return render_page(request, base, context, fragment="results", status=400 if problems else 200)
+    return render_page(request, "operations/list.html", context, fragment="results", status=400 if problems else 200)
 
 
 def _export(request: HttpRequest, listing: Listing) -> HttpResponse:
@@ -252,6 +262,16 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "shipments": order.shipments.select_related("vehicle", "driver"),
         "reason_form": forms.ReasonForm(),
         "dispatch_form": forms.DispatchForm(),
+        "rules": services.service_rules(),
+        "channels": RequestChannel.choices,
+        "return_kinds": ReturnKind.choices,
+        "return_checks": [
+            ("quality_problem", _("Quality problem")),
+            ("self_pickup", _("Picked up by the buyer")),
+            ("unopened", _("Unopened")),
+            ("intact", _("Intact")),
+            ("has_receipts", _("Receipts produced")),
+        ],
         "nav": "operations",
         "section": "orders",
     }
@@ -514,6 +534,13 @@ def standards(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 # --- a customer's tabs (loaded by the customer page) ----------------------------------------------
 
+
+def _list_url(name: str) -> str:
+    if name in LISTINGS:
+        return reverse(f"operations:{name}")
+    return reverse("operations:aftersales", kwargs={"name": name})
+
+
 CUSTOMER_TABS = {"orders": ORDERS, "shipments": SHIPMENTS, "claims": CLAIMS}
 
 
@@ -530,7 +557,7 @@ def customer_tab(request: HttpRequest, customer_pk: int, tab: str) -> HttpRespon
         "rows": _rows(listing, page),
         "page": page,
         "query": "",
-        "more_url": f"{reverse(f'operations:{listing.name}')}?customer={customer_pk}",
+        "more_url": f"{_list_url(listing.name)}?customer={customer_pk}",
         "customer_pk": customer_pk,
     }
     return render_page(request, "operations/customer_tab.html", context)
