@@ -150,3 +150,61 @@ def test_lists_are_paginated(client, people, make_order):
     make_order()
     response = client.get(f"{BASE}/orders", {"page_size": 1}, **bearer(people["supervisor"]))
     assert response.json()["count"] == 1
+
+
+def test_app_order_cancelled_by_phone_through_an_agent(client, people, make_order):
+    import datetime as dt
+
+    order = make_order(price=Decimal("600"))
+    Order.objects.filter(pk=order.pk).update(created_at=order.created_at - dt.timedelta(hours=48, minutes=1))
+    response = _json(
+        client,
+        "post",
+        f"{BASE}/orders/{order.pk}/cancellations",
+        people["agent"],
+        {"reason": "不需要了", "channel": "phone"},
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["channel"], body["fee"]) == ("phone", "60.00")
+    _json(client, "post", f"{BASE}/cancellations/{body['id']}/sign", people["agent"], {})
+    decided = _json(
+        client, "post", f"{BASE}/cancellations/{body['id']}/decide", people["general_manager"], {"approve": True}
+    )
+    assert decided.json()["status"] == "approved"
+    refunds = client.get(f"{BASE}/refunds", **bearer(people["cs_manager"])).json()
+    assert refunds["items"][0]["amount"] == "540.00"
+
+
+def test_custom_order_cancellation_is_400(client, people, make_order):
+    order = make_order(is_custom=True)
+    response = _json(client, "post", f"{BASE}/orders/{order.pk}/cancellations", people["agent"], {"reason": "x"})
+    assert response.status_code == 400 and response.json()["field"] == "order"
+
+
+def test_statement_api_dispute_and_confirm(client, people, make_order, fleet, customer):
+    from django.utils import timezone
+
+    services.order_dispatch(
+        actor=None, order=make_order(price=Decimal("300")), vehicle=fleet["van"], driver=fleet["driver"]
+    )
+    today = timezone.localdate()
+    made = _json(
+        client, "post", f"{BASE}/statements", people["agent"],
+        {"customer_id": customer.pk, "period_start": today.replace(day=1), "period_end": today},
+    )  # fmt: skip
+    assert made.status_code == 201, made.content
+    statement = made.json()
+    line = statement["lines"][0]["id"]
+    disputed = _json(
+        client, "post", f"{BASE}/statements/{statement['id']}/lines/{line}/dispute", people["agent"], {"note": "重复"}
+    )
+    assert disputed.json()["status"] == "disputed"
+    conflict = _json(
+        client,
+        "post",
+        f"{BASE}/statements/{statement['id']}/confirm",
+        people["agent"],
+        {"version": disputed.json()["version"]},
+    )
+    assert conflict.status_code == 409

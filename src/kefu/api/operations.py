@@ -15,9 +15,39 @@ from kefu.api.schemas import ErrorOut
 from kefu.core.services import DomainError, PermissionDeniedError
 from kefu.customers.selectors import customer_get
 from kefu.operations import importing, selectors, services
-from kefu.operations.choices import CompensationBasis, EventKind, ExceptionKind, Reporter, VehicleType
-from kefu.operations.filters import EARLIEST, LATEST, ClaimFilters, ExceptionFilters, OrderFilters, ShipmentFilters
-from kefu.operations.models import Claim, Driver, Order, Shipment, Vehicle
+from kefu.operations.choices import (
+    CompensationBasis,
+    EventKind,
+    ExceptionKind,
+    RefundMethod,
+    RepairFault,
+    Reporter,
+    RequestChannel,
+    ReturnKind,
+    VehicleType,
+)
+from kefu.operations.filters import (
+    EARLIEST,
+    LATEST,
+    AfterSalesFilters,
+    ClaimFilters,
+    ExceptionFilters,
+    OrderFilters,
+    ShipmentFilters,
+)
+from kefu.operations.models import (
+    Cancellation,
+    Claim,
+    Driver,
+    Order,
+    Refund,
+    RepairNotice,
+    ReturnRequest,
+    Shipment,
+    Statement,
+    StatementLine,
+    Vehicle,
+)
 
 router = Router(tags=["operations"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -463,3 +493,301 @@ def kpis(request: HttpRequest, period: Query[PeriodIn]) -> Any:
         ratio = function(start, end)
         out.append({"name": name, "numerator": ratio.numerator, "denominator": ratio.denominator, "rate": ratio.rate})
     return out
+
+
+# --- after-sales ----------------------------------------------------------------------------------
+
+
+class CancellationIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=200)
+    channel: RequestChannel = RequestChannel.PHONE
+    fee: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+
+
+class CancellationOut(Schema):
+    id: int
+    number: str
+    order_id: int
+    channel: str
+    reason: str
+    requested_at: dt.datetime
+    hours_after_order: Decimal
+    fee: Decimal
+    customer_signed_at: dt.datetime | None
+    status: str
+    finance_notified_at: dt.datetime | None
+    version: int
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=200)
+
+
+class ReturnIn(Schema):
+    kind: ReturnKind
+    reason: str = Field(..., min_length=1, max_length=200)
+    quality_problem: bool = False
+    self_pickup: bool = False
+    unopened: bool = False
+    intact: bool = False
+    has_receipts: bool = False
+
+
+class ReturnOut(Schema):
+    id: int
+    number: str
+    order_id: int
+    kind: str
+    reason: str
+    quality_problem: bool
+    status: str
+    decision_note: str
+    requested_at: dt.datetime
+
+
+class InspectionIn(Schema):
+    product_fault: bool
+    note: str = Field(..., min_length=1, max_length=200)
+
+
+class RefundOut(Schema):
+    id: int
+    number: str
+    order_id: int
+    cancellation_id: int | None
+    return_request_id: int | None
+    claim_id: int | None
+    amount: Decimal
+    reason: str
+    method: str
+    status: str
+    paid_at: dt.datetime | None
+
+
+class RefundPayIn(Schema):
+    method: RefundMethod
+
+
+class RepairIn(Schema):
+    customer_id: int = Field(..., ge=1, le=2**63 - 1)
+    order_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    product: str = Field(..., min_length=1, max_length=120)
+    problem: str = Field(..., min_length=1, max_length=2000)
+
+
+class RepairOut(Schema):
+    id: int
+    number: str
+    customer_id: int
+    product: str
+    problem: str
+    status: str
+    requested_at: dt.datetime
+    contacted_at: dt.datetime | None
+    answered_at: dt.datetime | None
+    fault: str
+    charge: Decimal
+    returned_at: dt.datetime | None
+    satisfaction_call_at: dt.datetime | None
+
+
+class RepairStepIn(Schema):
+    step: str = Field(..., pattern="^(contact|diagnose|repaired|returned|called)$")
+    appointment_at: dt.datetime | None = None
+    fault: RepairFault | None = None
+    diagnosis: str = Field("", max_length=2000)
+    charge: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    parts: str = Field("", max_length=200)
+    opinion: str = Field("", max_length=200)
+
+
+class StatementIn(Schema):
+    customer_id: int = Field(..., ge=1, le=2**63 - 1)
+    period_start: dt.date = Field(..., ge=EARLIEST, le=LATEST)
+    period_end: dt.date = Field(..., ge=EARLIEST, le=LATEST)
+
+
+class StatementLineOut(Schema):
+    id: int
+    reference: str
+    description: str
+    amount: Decimal
+    disputed: bool
+    dispute_note: str
+    resolution: str
+
+
+class StatementOut(Schema):
+    id: int
+    number: str
+    customer_id: int
+    period_start: dt.date
+    period_end: dt.date
+    total: Decimal
+    status: str
+    version: int
+    lines: list[StatementLineOut]
+
+
+class LineDisputeIn(Schema):
+    note: str = Field(..., min_length=1, max_length=200)
+
+
+class LineResolveIn(Schema):
+    resolution: str = Field(..., min_length=1, max_length=200)
+    amount: Decimal | None = Field(None, max_digits=12, decimal_places=2)
+
+
+class PaymentIn(Schema):
+    amount: Decimal = Field(..., gt=0, max_digits=14, decimal_places=2)
+
+
+def _aftersales(request: HttpRequest, model: Any, pk: int) -> Any:
+    record = selectors.aftersales_get(model, user=request.user, pk=pk)
+    if record is None:
+        raise Http404("No such record, or it is outside what you may see.")
+    return record
+
+
+@router.post("/orders/{pk}/cancellations", response={201: CancellationOut, **ERRORS}, summary="Apply for cancellation")
+def request_cancellation(request: HttpRequest, pk: int, payload: CancellationIn) -> Any:
+    """Free within 48 h of ordering, then a fee of at least 10 %; custom orders and clearance sales are refused.
+    App orders are cancelled by phone through an agent (channel `phone`)."""
+    cancellation = services.cancellation_request(actor=request.user, order=_order(request, pk), **payload.dict())
+    return Status(201, cancellation)
+
+
+@router.post("/cancellations/{pk}/sign", response={200: CancellationOut, **ERRORS}, summary="The customer signed")
+def sign_cancellation(request: HttpRequest, pk: int) -> Any:
+    return services.cancellation_sign(actor=request.user, cancellation=_aftersales(request, Cancellation, pk))
+
+
+@router.post("/cancellations/{pk}/decide", response={200: CancellationOut, **ERRORS}, summary="General manager decides")
+def decide_cancellation(request: HttpRequest, pk: int, payload: DecisionIn) -> Any:
+    cancellation = _aftersales(request, Cancellation, pk)
+    return services.cancellation_decide(actor=request.user, cancellation=cancellation, **payload.dict())
+
+
+@router.post("/orders/{pk}/returns", response={201: ReturnOut, **ERRORS}, summary="Apply for return or exchange")
+def request_return(request: HttpRequest, pk: int, payload: ReturnIn) -> Any:
+    return Status(201, services.return_request(actor=request.user, order=_order(request, pk), **payload.dict()))
+
+
+@router.post("/returns/{pk}/inspection", response={200: ReturnOut, **ERRORS}, summary="Record the inspection")
+def inspect_return(request: HttpRequest, pk: int, payload: InspectionIn) -> Any:
+    return services.return_inspected(
+        actor=request.user, request=_aftersales(request, ReturnRequest, pk), **payload.dict()
+    )
+
+
+@router.post("/returns/{pk}/decide", response={200: ReturnOut, **ERRORS}, summary="Department head decides")
+def decide_return(request: HttpRequest, pk: int, payload: DecisionIn) -> Any:
+    return services.return_decide(actor=request.user, request=_aftersales(request, ReturnRequest, pk), **payload.dict())
+
+
+@router.get("/refunds", response=list[RefundOut], summary="Refunds you may see")
+@paginate(BoundedPageNumberPagination, page_size=50)
+def list_refunds(request: HttpRequest, filters: Query[AfterSalesFilters]) -> Any:
+    _require(request, "operations.view")
+    return selectors.aftersales_list(Refund, user=request.user, filters=filters)
+
+
+@router.post("/refunds/{pk}/pay", response={200: RefundOut, **ERRORS}, summary="Record the refund as paid")
+def pay_refund(request: HttpRequest, pk: int, payload: RefundPayIn) -> Any:
+    return services.refund_pay(actor=request.user, refund=_aftersales(request, Refund, pk), method=payload.method)
+
+
+@router.post("/repairs", response={201: RepairOut, **ERRORS}, summary="Open a repair notice (维修通知单)")
+def request_repair(request: HttpRequest, payload: RepairIn) -> Any:
+    customer = customer_get(user=request.user, pk=payload.customer_id)
+    if customer is None:
+        raise DomainError("No such customer, or it is outside what you may see.", field="customer_id")
+    order = _order(request, payload.order_id) if payload.order_id else None
+    repair = services.repair_request(
+        actor=request.user, customer=customer, order=order, product=payload.product, problem=payload.problem
+    )
+    return Status(201, repair)
+
+
+@router.post(
+    "/repairs/{pk}/steps", response={200: RepairOut, **ERRORS}, summary="Contact, diagnose, repair, return, call"
+)
+def repair_step(request: HttpRequest, pk: int, payload: RepairStepIn) -> Any:
+    repair = _aftersales(request, RepairNotice, pk)
+    if payload.step == "contact":
+        if payload.appointment_at is None:
+            raise DomainError("appointment_at is required.", field="appointment_at")
+        return services.repair_contact(actor=request.user, repair=repair, appointment_at=payload.appointment_at)
+    if payload.step == "diagnose":
+        return services.repair_diagnose(
+            actor=request.user,
+            repair=repair,
+            fault=payload.fault or "",
+            diagnosis=payload.diagnosis,
+            charge=payload.charge,
+            parts=payload.parts,
+        )
+    return services.repair_progress(actor=request.user, repair=repair, step=payload.step, opinion=payload.opinion)
+
+
+def _statement_out(statement: Statement) -> dict[str, Any]:
+    body = {f: getattr(statement, f) for f in ("id", "number", "customer_id", "period_start", "period_end", "total")}
+    body.update(status=statement.status, version=statement.version, lines=list(statement.lines.all()))
+    return body
+
+
+@router.post("/statements", response={201: StatementOut, **ERRORS}, summary="Make a customer's statement (对账单)")
+def make_statement(request: HttpRequest, payload: StatementIn) -> Any:
+    customer = customer_get(user=request.user, pk=payload.customer_id)
+    if customer is None:
+        raise DomainError("No such customer, or it is outside what you may see.", field="customer_id")
+    statement = services.statement_generate(
+        actor=request.user, customer=customer, period_start=payload.period_start, period_end=payload.period_end
+    )
+    return Status(201, _statement_out(statement))
+
+
+@router.get("/statements/{pk}", response={200: StatementOut, **ERRORS}, summary="Read a statement")
+def get_statement(request: HttpRequest, pk: int) -> Any:
+    return _statement_out(_aftersales(request, Statement, pk))
+
+
+def _line(request: HttpRequest, pk: int, line_id: int) -> StatementLine:
+    line = _aftersales(request, Statement, pk).lines.filter(pk=line_id).first()
+    if line is None:
+        raise Http404("No such line.")
+    return line
+
+
+@router.post(
+    "/statements/{pk}/lines/{line_id}/dispute", response={200: StatementOut, **ERRORS}, summary="Dispute a line"
+)
+def dispute_line(request: HttpRequest, pk: int, line_id: int, payload: LineDisputeIn) -> Any:
+    services.statement_dispute(actor=request.user, line=_line(request, pk, line_id), note=payload.note)
+    return _statement_out(_aftersales(request, Statement, pk))
+
+
+@router.post(
+    "/statements/{pk}/lines/{line_id}/resolve", response={200: StatementOut, **ERRORS}, summary="Resolve a dispute"
+)
+def resolve_line(request: HttpRequest, pk: int, line_id: int, payload: LineResolveIn) -> Any:
+    services.statement_resolve(actor=request.user, line=_line(request, pk, line_id), **payload.dict())
+    return _statement_out(_aftersales(request, Statement, pk))
+
+
+@router.post("/statements/{pk}/confirm", response={200: StatementOut, **ERRORS}, summary="The customer confirms")
+def confirm_statement(request: HttpRequest, pk: int, payload: VersionIn) -> Any:
+    statement = _aftersales(request, Statement, pk)
+    services.statement_confirm(actor=request.user, statement=statement, version=payload.version)
+    return _statement_out(_aftersales(request, Statement, pk))
+
+
+@router.post("/statements/{pk}/payments", response={200: StatementOut, **ERRORS}, summary="Record a payment received")
+def record_payment(request: HttpRequest, pk: int, payload: PaymentIn) -> Any:
+    statement = _aftersales(request, Statement, pk)
+    receivable = getattr(statement, "receivable", None)
+    if receivable is None:
+        raise DomainError("The statement is not confirmed yet.", code="conflict")
+    services.receivable_record_payment(actor=request.user, receivable=receivable, amount=payload.amount)
+    return _statement_out(statement)
