@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kefu.accounts.models import Role
 from kefu.operations.choices import (
     CancellationStatus,
     ClaimStatus,
@@ -327,7 +328,7 @@ class CompensationStandard(models.Model):
 class ApprovalLimit(models.Model):
     """The largest claim (or refund) a role may approve alone; above it, a higher role approves."""
 
-    role = models.CharField(_("role"), max_length=20, unique=True)
+    role = models.CharField(_("role"), max_length=20, unique=True, choices=Role.choices)
     max_amount = models.DecimalField(_("may approve up to (CNY)"), **MONEY)
 
     class Meta:
