@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.translation import gettext
 
 from kefu.operations import services
 from kefu.operations.models import Order, Shipment
@@ -78,7 +79,7 @@ def test_bulk_upsert_with_a_bad_row_is_400_with_row_and_column(client, people, c
     rows = [_row(customer, 1), _row(customer, 2, pieces="-3")]
     response = _json(client, "put", f"{BASE}/orders", people["supervisor"], {"rows": rows})
     assert response.status_code == 400
-    assert response.json()["errors"] == [{"row": 2, "column": "pieces", "reason": "not a whole number"}]
+    assert response.json()["errors"] == [{"row": 2, "column": "pieces", "reason": gettext("not a whole number")}]
     assert not Order.objects.exists()
 
 

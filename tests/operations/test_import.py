@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.translation import gettext
 from openpyxl import Workbook
 
 from kefu.operations import importing, selectors
@@ -118,7 +119,7 @@ def test_events_for_unknown_shipments_are_refused(customer):
     report = importing.events_upsert(
         actor=None, rows=[{"shipment_number": "YD-NONE", "kind": "departed", "occurred_at": "2026-11-20 08:00"}]
     )
-    assert report.errors == [(2, "shipment_number", "no shipment has this number")]
+    assert report.errors == [(2, "shipment_number", gettext("no shipment has this number"))]
 
 
 def test_agent_may_not_import(people, customer):
