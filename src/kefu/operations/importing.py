@@ -333,13 +333,33 @@ def upsert_rows(
     return model.objects.count() - before
 
 
+def upsert_rows_ids(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    conflict: Sequence[str],
+    update: Sequence[str],
+    key: str,
+) -> dict[Any, int]:
+    """`upsert_rows`, returning {key value: primary key} of every row written (new or updated)."""
+    if not rows:
+        return {}
+    if connection.vendor == "postgresql":
+        return _copy_upsert(model, columns, rows, conflict, update, returning=key)  # type: ignore[return-value]
+    upsert_rows(model, columns, rows, conflict=conflict, update=update)
+    index = list(columns).index(key)
+    return _existing(model, key, [row[index] for row in rows], "pk")
+
+
 def _copy_upsert(
     model: type[models.Model],
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
     conflict: Sequence[str],
     update: Sequence[str],
-) -> int:
+    returning: str | None = None,
+) -> int | dict[Any, int]:
     table = connection.ops.quote_name(model._meta.db_table)
     stage = connection.ops.quote_name(f"stage_{model._meta.db_table}")
     cols = ", ".join(connection.ops.quote_name(c) for c in columns)
@@ -358,6 +378,15 @@ def _copy_upsert(
             action = f"DO UPDATE SET {assignments}"
         else:
             action = "DO NOTHING"
+        if returning is not None:
+            name = connection.ops.quote_name(returning)
+            cursor.execute(
+                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} "  # noqa: S608
+                f"ON CONFLICT ({target}) {action} RETURNING {name}, id"
+            )
+            ids = dict(cursor.fetchall())
+            cursor.execute(f"DROP TABLE {stage}")
+            return ids
         # xmax = 0 marks a row this statement inserted (not one it updated).
         cursor.execute(
             f"WITH written AS (INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} "  # noqa: S608
@@ -525,10 +554,11 @@ def orders_upsert(*, actor: Any, rows: Sequence[Mapping[str, Any]], first_row: i
                     1,
                 )
             )
-        upsert_rows(Order, ORDER_WRITE, order_rows, conflict=["external_number"], update=ORDER_UPDATE)
+        order_ids = upsert_rows_ids(
+            Order, ORDER_WRITE, order_rows, conflict=["external_number"], update=ORDER_UPDATE, key="external_number"
+        )
         with_shipment = [r for _n, r in good if r["shipment_number"]]
         if with_shipment:
-            order_ids = _existing(Order, "external_number", [r["external_number"] for r in with_shipment], "pk")
             known = set(shipment_owner)
             shipment_rows = []
             for r in with_shipment:
@@ -556,13 +586,13 @@ def orders_upsert(*, actor: Any, rows: Sequence[Mapping[str, Any]], first_row: i
                         search.lower(),
                     )
                 )
-            upsert_rows(Shipment, SHIPMENT_WRITE, shipment_rows, conflict=["number"], update=SHIPMENT_UPDATE)
-            new_numbers = [r["shipment_number"] for r in with_shipment if r["shipment_number"] not in known]
-            shipment_ids = _existing(Shipment, "number", new_numbers, "pk")
+            shipment_ids = upsert_rows_ids(
+                Shipment, SHIPMENT_WRITE, shipment_rows, conflict=["number"], update=SHIPMENT_UPDATE, key="number"
+            )
             lines = [
                 (shipment_ids[r["shipment_number"]], r["goods"][:120], r["pieces"], r["pieces_shipped"])
                 for r in with_shipment
-                if r["shipment_number"] in shipment_ids
+                if r["shipment_number"] not in known  # a re-imported shipment keeps its packing list
             ]
             upsert_rows(ShipmentLine, ("shipment_id", "description", "ordered", "shipped"), lines, conflict=["id"])
         report.created, report.updated = len(fresh), len(good) - len(fresh)
