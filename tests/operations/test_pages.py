@@ -157,3 +157,15 @@ def test_fleet_page_adds_a_vehicle(client_for):
         {"form": "vehicle", "plate": "沪C00001", "vehicle_type": "truck_9_6", "capacity_kg": 15000},
     )
     assert "沪C00001" in client.get(reverse("operations:fleet")).content.decode()
+
+
+def test_credit_page_sets_limits_and_agents_may_not(client_for, customer):
+    from kefu.operations.models import CreditAccount
+
+    data = {"customer_number": customer.number, "order_limit": "5000", "balance_limit": "20000"}
+    assert client_for("agent").post(reverse("operations:credit"), data).status_code == 403
+    response = client_for("cs_manager").post(reverse("operations:credit"), data)
+    assert response.status_code == 302
+    account = CreditAccount.objects.get(customer=customer)
+    assert (account.order_limit, account.balance_limit) == (Decimal("5000"), Decimal("20000"))
+    assert customer.name in client_for("agent").get(reverse("operations:credit")).content.decode()

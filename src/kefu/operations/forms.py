@@ -164,3 +164,11 @@ class StandardForm(forms.ModelForm):
 
 class ImportForm(_Form):
     file = forms.FileField(label=_("Excel (.xlsx) or CSV file"))
+
+
+class CreditForm(_Form):
+    customer_number = forms.CharField(label=_("Customer number"), max_length=24)
+    order_limit = forms.DecimalField(label=_("Order amount limit (CNY)"), max_digits=12, decimal_places=2, min_value=0)
+    balance_limit = forms.DecimalField(
+        label=_("Outstanding balance limit (CNY)"), max_digits=12, decimal_places=2, min_value=0
+    )

@@ -23,6 +23,7 @@ from kefu.operations.models import (
     Cancellation,
     Claim,
     CompensationStandard,
+    CreditAccount,
     Driver,
     Order,
     Refund,
@@ -383,3 +384,7 @@ def aftersales_list(model: Any, *, user: Any, filters: AfterSalesFilters) -> Que
 
 def aftersales_get(model: Any, *, user: Any, pk: int) -> Any:
     return aftersales_list(model, user=user, filters=AfterSalesFilters()).filter(pk=pk).first()
+
+
+def credit_accounts() -> QuerySet[CreditAccount]:
+    return CreditAccount.objects.select_related("customer").order_by("customer__name")

@@ -20,6 +20,7 @@ urlpatterns = [
     path("claims/<int:pk>/", views.claim_detail, name="claim"),
     path("claims/<int:pk>/<slug:action>/", views.claim_action, name="claim_action"),
     path("fleet/", views.fleet, name="fleet"),
+    path("credit/", views.credit_accounts, name="credit"),
     path("stock/", views.stock, name="stock"),
     path("standards/", views.standards, name="standards"),
     path("standards/<int:pk>/", views.standards, name="standard_edit"),

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -593,3 +593,35 @@ def import_page(request: HttpRequest) -> HttpResponse:
         "section": "import",
     }
     return render_page(request, "operations/import.html", context, status=status)
+
+
+# --- credit accounts (检查表 §1) ------------------------------------------------------------------
+
+
+@login_required
+@permission_required("operations.view", raise_exception=True)
+def credit_accounts(request: HttpRequest) -> HttpResponse:
+    form = forms.CreditForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not request.user.has_perm("operations.manage_credit"):
+            raise PermissionDenied
+        status = 400
+        if form.is_valid():
+            customer = Customer.objects.filter(number=form.cleaned_data["customer_number"].strip()).first()
+            if customer is None or customer_get(user=request.user, pk=customer.pk) is None:
+                form.add_error("customer_number", _("No such customer, or it is outside what you may see."))
+            else:
+                try:
+                    services.credit_account_save(
+                        actor=request.user,
+                        customer=customer,
+                        order_limit=form.cleaned_data["order_limit"],
+                        balance_limit=form.cleaned_data["balance_limit"],
+                    )
+                except DomainError as exc:
+                    _attach_error(form, exc)
+                else:
+                    return redirect("operations:credit")
+    context = {"accounts": selectors.credit_accounts(), "form": form, "nav": "operations", "section": "credit"}
+    return render_page(request, "operations/credit.html", context, status=status)
