@@ -130,6 +130,7 @@ def test_claim_paid_tells_the_customer_and_is_final(people, shipment, limits):
     claim = services.claim_pay(actor=people["cs_manager"], claim=claim, reference="BANK-1", version=claim.version)
     assert claim.status == "paid" and claim.paid_at is not None
     assert OutboxMessage.objects.filter(dedupe_key=f"claim-paid-{claim.pk}").exists()
+    assert (claim.refund.amount, claim.refund.status) == (Decimal("800.00"), "paid")
     with pytest.raises(DomainError):
         services.claim_reject(actor=people["cs_manager"], claim=claim, reason="late")
 

@@ -35,6 +35,8 @@ from kefu.operations.choices import (
     ExceptionKind,
     OrderSource,
     OrderStatus,
+    RefundMethod,
+    RefundStatus,
     Reporter,
     ShipmentStatus,
     StockCheck,
@@ -47,6 +49,7 @@ from kefu.operations.models import (
     Driver,
     ExceptionPhoto,
     Order,
+    Refund,
     Shipment,
     ShipmentException,
     ShipmentLine,
@@ -754,6 +757,18 @@ def claim_pay(*, actor: Any, claim: Claim, reference: str, version: int | None =
     claim.version += 1
     claim.save()
     shipment = claim.shipment
+    if claim.amount_approved:
+        # The money goes out as a refund record linked to the claim, next to those of cancellations and returns.
+        Refund.objects.create(
+            number=number_next(prefix="TK"),
+            order_id=shipment.order_id,
+            claim=claim,
+            amount=claim.amount_approved,
+            reason=_("Claim %s") % claim.number,
+            method=RefundMethod.BANK,
+            status=RefundStatus.PAID,
+            paid_at=claim.paid_at,
+        )
     _tell_customer(
         shipment.customer,
         _("Claim %(number)s for shipment %(shipment)s: %(amount)s CNY paid (ref. %(ref)s).")
