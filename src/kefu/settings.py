@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "kefu.customers",
     "kefu.notify",
     "kefu.tickets",
+    "kefu.visits",
+    "kefu.surveys",
     "kefu.api",
     "kefu.portal",
 ]
@@ -186,6 +188,8 @@ KEFU_MAIL_INTAKE_PORT = env_int("KEFU_MAIL_INTAKE_PORT", 2525)
 KEFU_MAIL_INTAKE_ADDRESS = env_str("KEFU_MAIL_INTAKE_ADDRESS", "kefu@localhost")
 # Links in messages to customers (the tracking page) start with this address.
 KEFU_BASE_URL = env_str("KEFU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The company name scripts and care messages speak for ({company} in a visit script).
+KEFU_COMPANY_NAME = env_str("KEFU_COMPANY_NAME", "客服物流")
 # No SMS to customers inside these local-time periods (KEFU_TIME_ZONE) unless the case is major.
 KEFU_QUIET_HOURS = env_str("KEFU_QUIET_HOURS", "12:00-14:00,21:00-09:00")
 
