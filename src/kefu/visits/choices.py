@@ -54,6 +54,7 @@ class VisitEvent(models.TextChoices):
     ORDER_PLACED = "operations.order.created", _("Order placed")
     REPAIR_DONE = "operations.repair.completed", _("Repair completed")
     SERVICE_STARTED = "operations.service.started", _("Start of service (move-in)")
+    LOW_SURVEY_SCORE = "surveys.response.low_score", _("Low score in a satisfaction survey")
     OCCASION = "visits.occasion", _("Special occasion (holiday, anniversary, promotion)")
     PREVIOUS_VISIT_DONE = "visits.task.completed", _("A visit of the preceding rule was done")
 

@@ -53,6 +53,8 @@ RULES = [
      "after-sale"),
     ("service-3-months", "开始服务 3 个月后回访", "event", "", "", None, "operations.service.started", None, 2160,
      "phone", "regular-visit"),
+    ("survey-low-score", "满意度调查低分 24 小时内回访", "event", "", "", None, "surveys.response.low_score", None,
+     0, "phone", "regular-visit"),
     ("anniversary", "合作周年纪念日回访", "event", "", "", None, "visits.occasion", None, 0, "phone",
      "regular-visit"),
 ]
