@@ -9,4 +9,5 @@ urlpatterns = [
     path("track/", views.lookup, name="lookup"),
     path("track/<str:code>/", views.track, name="track"),
     path("track/<str:code>/<slug:action>/", views.act, name="act"),
+    path("survey/<str:token>/", views.survey_answer, name="survey"),
 ]

@@ -64,6 +64,7 @@ class IndexRow:
     responses: int = 0
     dimensions: dict[int, Decimal | None] = field(default_factory=dict)
     index: Decimal | None = None
+    scores: list[Decimal | None] = field(default_factory=list)  # dimension scores in the template's order
 
 
 @dataclass
@@ -147,6 +148,8 @@ def survey_results(*, survey: Survey, segment: str = Segment.GRADE) -> Results:
     months = _index_rows(cube, questions, weights, "month")
     for key, row in months.items():
         row.label = f"{key:%Y-%m}"
+    for row in [*segments.values(), *months.values()]:
+        row.scores = [row.dimensions.get(d.pk) for d in dimensions]
     return Results(
         invited=survey.invited_count,
         responses=Response.objects.filter(survey=survey).count(),

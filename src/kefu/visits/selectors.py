@@ -73,8 +73,13 @@ def visit_timeline(task: VisitTask) -> list[AuditEvent]:
     return list(audit_for_subjects([subject_key(task)]))
 
 
-def visits_of_customer(customer: Customer, *, limit: int = 10) -> QuerySet[VisitTask]:
-    return VisitTask.objects.filter(customer=customer).select_related("rule").order_by("-due_at")[:limit]
+def visits_of_customer(customer: Customer, *, exclude: int | None = None, limit: int = 10) -> QuerySet[VisitTask]:
+    return (
+        VisitTask.objects.filter(customer=customer)
+        .exclude(pk=exclude)
+        .select_related("rule")
+        .order_by("-due_at")[:limit]
+    )
 
 
 def rules_all() -> QuerySet[VisitRule]:

@@ -136,7 +136,7 @@ def visit_detail(request: HttpRequest, pk: int, form: OutcomeForm | None = None,
         "unhappy": task.outcome in UNHAPPY_OUTCOMES,
         "can_take": can_record and task.is_open and task.assignee_id != request.user.pk,
         "timeline": [describe(e) for e in selectors.visit_timeline(task)],
-        "history": selectors.visits_of_customer(task.customer).exclude(pk=task.pk),
+        "history": selectors.visits_of_customer(task.customer, exclude=task.pk),
         "nav": "visits",
     }
     return render_page(request, "visits/detail.html", context, status=status)
@@ -226,7 +226,10 @@ def visit_report(request: HttpRequest) -> HttpResponse:
             ],
             [_("Reach rate %"), coverage.attempted, coverage.reached, "", "", coverage.reach_rate_pct],
             [],
-            *[[label, coverage.outcomes.get(code, 0), coverage.outcome_pct(code)] for code, label in Outcome.choices],
+            *[
+                [str(label), coverage.outcomes.get(code, 0), coverage.outcome_pct(code)]
+                for code, label in Outcome.choices
+            ],
         ]
         return xlsx_response(
             f"visit-report-{start:%Y%m%d}-{end:%Y%m%d}.xlsx", xlsx_bytes(_("Visit report"), header, rows)
