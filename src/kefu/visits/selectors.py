@@ -57,13 +57,15 @@ def visit_queue(*, user: Any, queue: str = "today", q: str = "", **filters: Any)
             customer_id__in=Customer.objects.filter(keyword_condition(CUSTOMER_SEARCH_KIND, q)).values("pk")
         )
     order = ("-completed_at", "-id") if queue == "done" else ("due_at", "id")
-    return tasks.select_related("customer", "contact", "rule", "assignee", "team").order_by(*order)
+    return tasks.select_related("customer", "contact", "rule", "assignee", "team__department").order_by(*order)
 
 
 def visit_get(*, user: Any, pk: int) -> VisitTask | None:
     return (
         visits_visible(user)
-        .select_related("customer", "contact", "rule", "rule__script", "assignee", "team", "case", "completed_by")
+        .select_related(
+            "customer", "contact", "rule", "rule__script", "assignee", "team__department", "case", "completed_by"
+        )
         .filter(pk=pk)
         .first()
     )
