@@ -84,7 +84,7 @@ def seed_demo_visits(*, seed: int = DEMO_SEED, record_limit: int = 300) -> int:
             data={
                 "name": "元旦祝福",
                 "body": "{contact}您好，{company}恭祝您元旦快乐、万事如意！",
-                "send_at": timezone.make_aware(dt.datetime(today.year + (today.month == 12), 1, 1, 10, 0))
+                "send_at": dt.datetime(today.year + 1, 1, 1, 10, 0, tzinfo=timezone.get_current_timezone())
                 if today.month == 12
                 else now + dt.timedelta(days=30),
             },
