@@ -11,9 +11,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Mod
+from django.db import connection, transaction
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -253,36 +252,82 @@ def _insert_tasks(rule: VisitRule, rows: Iterable[Mapping[str, Any]], due: Any, 
 ROW_FIELDS = ("pk", "account_manager_id", "team_id", "grade", "is_key", "contact_id", "preferred")
 
 
+def _customer_conditions(rule: VisitRule) -> tuple[str, list[Any]]:
+    """The SQL condition on customers_customer (alias c) of the customers `rule` covers."""
+    where, params = ["c.is_active = %s"], [True]
+    if rule.grade:
+        where.append("c.grade = %s")
+        params.append(rule.grade)
+    if rule.key_customers:
+        where.append("c.is_key = %s")
+        params.append(rule.key_customers == KeyCustomers.ONLY)
+    return " AND ".join(where), params
+
+
 def _periodic(rule: VisitRule, day: dt.date, tz: Any, rest_hours: str) -> int:
-    """One task per covered customer per period, due on a day spread over the period (by customer id)
-    and never before `day`; customers already holding this period's task are skipped in the query."""
+    """One task per covered customer per period, in one INSERT ... SELECT: due on a day spread over the
+    period by customer id (never before `day`), at the first moment outside rest times; customers
+    already holding this period's task are skipped (NOT EXISTS, and the unique constraint behind it).
+    Contacts with a preferred contact time are then moved into it, one UPDATE per distinct preference."""
     months = rule.interval_months or 1
     start, end = period_of(day, months)
     span = (end - start).days
     occasion = f"{start:%Y-%m}/{months}m"
-    existing = VisitTask.objects.filter(rule=rule, occasion=occasion, customer_id=OuterRef("pk"))
-    rows = (
-        _covered_customers(rule)
-        .annotate(
-            slot=Mod(F("id"), span),
-            contact_id=_primary_contact("id"),
-            preferred=_primary_contact("preferred_contact_time"),
+    midnight = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    offset = due_moment(dt.datetime.combine(start, VISIT_HOUR, tzinfo=tz), rule.method, "", rest_hours) - midnight
+    base = (midnight + offset).astimezone(dt.UTC)
+    first_slot = (day - start).days
+    task, customer, contact = VisitTask._meta.db_table, Customer._meta.db_table, Contact._meta.db_table
+    if connection.vendor == "postgresql":
+        due_sql, base_param = "%s::timestamptz + GREATEST(c.id %% %s, %s) * interval '1 day'", base
+    else:
+        due_sql, base_param = "datetime(%s, '+' || MAX(c.id %% %s, %s) || ' days')", base.strftime("%Y-%m-%d %H:%M:%S")
+    condition, condition_params = _customer_conditions(rule)
+    sql = f"""
+        INSERT INTO {task} (rule_id, customer_id, contact_id, occasion, method, due_at, assignee_id, team_id, grade,
+            is_key, status, outcome, attempts, evaluation, improvement, suggestions, complaints, notes, created_at,
+            search_text, version)
+        SELECT %s, c.id,
+            (SELECT k.id FROM {contact} k WHERE k.customer_id = c.id ORDER BY k.is_primary DESC, k.id LIMIT 1),
+            %s, %s, {due_sql}, c.account_manager_id, COALESCE(c.team_id, %s), c.grade, c.is_key,
+            %s, '', 0, '', '', '', '', '', %s, '', 1
+        FROM {customer} c
+        WHERE {condition}
+          AND NOT EXISTS (SELECT 1 FROM {task} t WHERE t.rule_id = %s AND t.customer_id = c.id AND t.occasion = %s)
+        ON CONFLICT DO NOTHING
+    """  # noqa: S608  (table names from the models; every value is a parameter)
+    params = [
+        rule.pk,
+        occasion,
+        rule.method,
+        base_param,
+        span,
+        first_slot,
+        rule.team_id,
+        TaskStatus.OPEN,
+        timezone.now(),
+        *condition_params,
+        rule.pk,
+        occasion,
+    ]
+    last_id = VisitTask.objects.aggregate(last=Max("id"))["last"] or 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        created = max(cursor.rowcount, 0)
+    if rule.method in INTERRUPTING_METHODS and created:
+        new = VisitTask.objects.filter(rule=rule, occasion=occasion, id__gt=last_id)
+        preferences = (
+            Contact.objects.filter(pk__in=new.values("contact_id"))
+            .exclude(preferred_contact_time="")
+            .values_list("preferred_contact_time", flat=True)
+            .distinct()
         )
-        .filter(~Exists(existing))
-        .values(*ROW_FIELDS, "slot")
-        .iterator(chunk_size=BATCH_SIZE)
-    )
-    cache: dict[tuple[dt.date, str], dt.datetime] = {}
-
-    def due(row: Mapping[str, Any]) -> dt.datetime:
-        date = max(start + dt.timedelta(days=int(row["slot"])), day)
-        key = (date, row["preferred"] or "")
-        if key not in cache:
-            at = dt.datetime.combine(date, VISIT_HOUR, tzinfo=tz)
-            cache[key] = due_moment(at, rule.method, key[1], rest_hours)
-        return cache[key]
-
-    return _insert_tasks(rule, rows, due, lambda _row: occasion)
+        for preferred in preferences:
+            moved = due_moment(dt.datetime.combine(start, VISIT_HOUR, tzinfo=tz), rule.method, preferred, rest_hours)
+            shift = (moved - midnight) - offset
+            if shift:
+                new.filter(contact__preferred_contact_time=preferred).update(due_at=F("due_at") + shift)
+    return created
 
 
 def _anniversaries(rule: VisitRule, day: dt.date, tz: Any, rest_hours: str) -> int:
