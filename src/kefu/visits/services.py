@@ -320,6 +320,7 @@ def _periodic(rule: VisitRule, day: dt.date, tz: Any, rest_hours: str) -> int:
             Contact.objects.filter(pk__in=new.values("contact_id"))
             .exclude(preferred_contact_time="")
             .values_list("preferred_contact_time", flat=True)
+            .order_by()
             .distinct()
         )
         for preferred in preferences:
