@@ -184,3 +184,19 @@ def test_care_sms_in_rest_times_wait(people):
         care_campaign_send(campaign=campaign)
     message = OutboxMessage.objects.get()
     assert timezone.localtime(message.next_attempt_at, SHANGHAI) == dt.datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)
+
+
+def test_the_monday_summary_goes_to_head_office_once(task, people):
+    visit_record_outcome(
+        actor=people["agent"], task=task, outcome="dissatisfied", evaluation="太慢", improvement="提速"
+    )
+    VisitTask.objects.filter(pk=task.pk).update(completed_at=NOW - dt.timedelta(days=1))
+    from kefu.visits.services import weekly_summary_send
+
+    monday = dt.date(2026, 11, 30)
+    assert weekly_summary_send(day=dt.date(2026, 11, 29)) == 0  # not a Monday
+    sent = weekly_summary_send(day=monday)
+    assert sent == 3  # general manager, marketing director, CS manager
+    assert weekly_summary_send(day=monday) == 0
+    mail = OutboxMessage.objects.filter(channel="email", recipient="general_manager@example.test").get()
+    assert "回访测试有限公司" in mail.body and "提速" in mail.body

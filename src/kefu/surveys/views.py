@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -172,6 +172,8 @@ def survey_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "close":
             services.survey_close(actor=request.user, survey=survey)
             messages.success(request, _("Survey closed."))
+        else:
+            raise Http404
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("surveys:detail", pk=pk)

@@ -716,3 +716,42 @@ __all__ = [
     "visit_script_save",
     "visit_tasks_generate",
 ]
+
+
+def weekly_summary_send(*, day: dt.date | None = None) -> int:
+    """Mondays: e-mail last week's visit summary (顾客满意度调查表汇总) to head office (general manager,
+    marketing director, CS managers). Once per week and person; returns how many e-mails were queued."""
+    from kefu.accounts.models import Role, User
+    from kefu.visits.selectors import weekly_summary
+
+    day = day or timezone.localdate()
+    if day.weekday() != 0:
+        return 0
+    summary = weekly_summary(day=day)
+    coverage = summary["coverage"]
+    lines = [
+        _("Visits planned: %(planned)d, done: %(done)d") % {"planned": coverage.planned, "done": coverage.done},
+        _("Key-customer coverage: %(pct)s %%")
+        % {"pct": coverage.key_coverage_pct if coverage.key_coverage_pct is not None else "—"},
+        _("Reach rate: %(pct)s %%") % {"pct": coverage.reach_rate_pct if coverage.reach_rate_pct is not None else "—"},
+        "",
+        *[f"{label}: {coverage.outcomes.get(code, 0)}" for code, label in Outcome.choices],
+        "",
+        _("Customers not satisfied:"),
+        *[f"- {t.customer.name}: {t.get_outcome_display()} · {t.improvement}" for t in summary["unhappy"]],
+    ]
+    subject = _("Follow-up visit summary %(start)s – %(end)s") % {"start": summary["start"], "end": summary["end"]}
+    recipients = User.objects.filter(
+        is_active=True, role__in=[Role.GENERAL_MANAGER, Role.MARKETING_DIRECTOR, Role.CS_MANAGER]
+    ).exclude(email="")
+    queued = 0
+    for user in recipients:
+        message = message_enqueue(
+            channel="email",
+            recipient=user.email,
+            subject=subject,
+            body="\n".join(lines),
+            dedupe_key=f"visits-weekly-{summary['start']:%Y%m%d}-{user.pk}",
+        )
+        queued += message is not None
+    return queued

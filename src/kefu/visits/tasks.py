@@ -5,7 +5,7 @@ import datetime as dt
 from django_tasks import task
 
 from kefu.core.scheduler import every
-from kefu.visits.services import care_campaigns_send_due, visit_tasks_generate
+from kefu.visits.services import care_campaigns_send_due, visit_tasks_generate, weekly_summary_send
 
 
 @every(dt.timedelta(hours=1))  # type: ignore[untyped-decorator]
@@ -20,3 +20,10 @@ def generate_visit_tasks() -> dict[str, int]:
 def send_care_campaigns() -> int:
     """Send the care SMS campaigns whose time has come, within the weekly cap."""
     return care_campaigns_send_due()
+
+
+@every(dt.timedelta(hours=6))  # type: ignore[untyped-decorator]
+@task()
+def send_weekly_summary() -> int:
+    """On Mondays, the visit summary of last week to head office (once per week and person)."""
+    return weekly_summary_send()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kefu.accounts.models import Team
 from kefu.core.exports import xlsx_bytes, xlsx_response
 from kefu.core.presentation import describe
 from kefu.core.services import DomainError
@@ -61,9 +62,11 @@ def _local(value: dt.datetime | None) -> str:
 def visit_list(request: HttpRequest) -> HttpResponse:
     queue = request.GET.get("queue", "today")
     queue = queue if queue in selectors.QUEUES else "today"
-    filters = {name: request.GET.get(name, "") for name in ("method", "status", "outcome", "grade", "rule_id")}
-    if filters["rule_id"] and not filters["rule_id"].isdigit():
-        filters["rule_id"] = ""
+    names = ("method", "status", "outcome", "grade", "rule_id", "team_id")
+    filters = {name: request.GET.get(name, "") for name in names}
+    for name in ("rule_id", "team_id"):
+        if filters[name] and not (filters[name].isdigit() and len(filters[name]) < 12):
+            filters[name] = ""
     tasks = selectors.visit_queue(user=request.user, queue=queue, q=request.GET.get("q", "").strip()[:100], **filters)
     if request.GET.get("format") == "xlsx":
         header = [
@@ -108,6 +111,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         "outcomes": Outcome.choices,
         "grades": Grade.choices,
         "rules": VisitRule.objects.order_by("position", "id"),
+        "teams": Team.objects.select_related("department").order_by("department__code", "name"),
         "query": query_without_page(request),
         "now": timezone.now(),
         "nav": "visits",
