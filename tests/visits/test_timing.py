@@ -27,7 +27,7 @@ def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
 
 
 def test_parsing_rest_hours():
-    assert DEFAULT == [(dt.time(12), dt.time(14)), (dt.time(21), dt.time(9))]
+    assert [(dt.time(12), dt.time(14)), (dt.time(21), dt.time(9))] == DEFAULT
     assert parse_periods("12：00-13：30，22:00~08:00") == [(dt.time(12), dt.time(13, 30)), (dt.time(22), dt.time(8))]
     with pytest.raises(RestHoursError):
         parse_periods("lunch")
