@@ -134,7 +134,7 @@ def load_responses(count: int, rng: random.Random) -> tuple[int, dict[str, Any]]
     from kefu.customers.models import Customer
     from kefu.surveys.models import Answer, Invitation, Response, Survey, SurveyTemplate
     from kefu.surveys.scoring import score
-    from kefu.surveys.services import SEARCH_KIND
+    from kefu.surveys.services import SEARCH_KIND, answer_counts_rebuild
 
     started = time.perf_counter()
     template = SurveyTemplate.objects.get(code="customer-service")
@@ -200,6 +200,7 @@ def load_responses(count: int, rng: random.Random) -> tuple[int, dict[str, Any]]
                 texts.append((response.pk, response.comment))
         Answer.objects.bulk_create(answers, batch_size=5000)
     search_index_bulk(kind=SEARCH_KIND, texts=texts)
+    answer_counts_rebuild(survey=survey)
     Invitation.objects.filter(pk__in=invitation_ids[:count]).update(responded_at=now)
     Survey.objects.filter(pk=survey.pk).update(invited_count=len(invitation_ids), response_count=count)
     return survey.pk, {

@@ -191,3 +191,29 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.value}"
+
+
+class AnswerCount(models.Model):
+    """How many answers gave `value` to a question, per month and segment: the results are read from
+    these few rows instead of scanning every answer. Kept by `response_submit`, rebuilt by
+    `answer_counts_rebuild`."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    value = models.SmallIntegerField()
+    month = models.DateField()
+    grade = models.CharField(max_length=1, blank=True)
+    region = models.CharField(max_length=20, blank=True)
+    is_key = models.BooleanField(default=False)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "question", "value", "month", "grade", "region", "is_key"],
+                name="answer_count_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}={self.value}: {self.n}"

@@ -9,13 +9,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from kefu.core.selectors import keyword_condition
 from kefu.customers.choices import Grade, Region
 from kefu.surveys.choices import SCORED_KINDS, QuestionKind, Segment
-from kefu.surveys.models import Answer, Dimension, Invitation, Question, Response, Survey, SurveyTemplate
+from kefu.surveys.models import (
+    Answer,
+    AnswerCount,
+    Dimension,
+    Invitation,
+    Question,
+    Response,
+    Survey,
+    SurveyTemplate,
+)
 from kefu.surveys.scoring import mean, score, weighted_index
 from kefu.surveys.services import SEARCH_KIND
 
@@ -83,14 +92,10 @@ class Results:
         return round(100 * self.responses / self.invited, 1) if self.invited else None
 
 
-def _cube(answers: QuerySet[Answer], segment_field: str) -> list[dict[str, Any]]:
-    """Answer counts per (question, value, month, segment): the one scan every figure is computed from."""
-    return list(
-        answers.filter(value__isnull=False)
-        .values("question_id", "value", "month", segment_field)
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+def _cube(cells: QuerySet[AnswerCount], segment_field: str) -> list[dict[str, Any]]:
+    """Answer counts per (question, value, month, segment), summed from the kept counts: every figure
+    of the results is computed from these few rows."""
+    return list(cells.values("question_id", "value", "month", segment_field).annotate(n=Sum("n")).order_by())
 
 
 def _index_rows(
@@ -119,7 +124,7 @@ def survey_results(*, survey: Survey, segment: str = Segment.GRADE) -> Results:
     questions = {q.pk: q for q in template.questions.select_related("dimension")}
     dimensions = list(template.dimensions.all())
     weights = {d.pk: d.weight for d in dimensions}
-    cube = _cube(Answer.objects.filter(survey=survey), segment_field)
+    cube = _cube(AnswerCount.objects.filter(survey=survey), segment_field)
     counts: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for row in cube:
         counts[row["question_id"]][row["value"]] += row["n"]
@@ -231,24 +236,26 @@ def satisfaction_index(
         return []
     questions = {q.pk: q for q in template.questions.all()}
     weights = {d.pk: d.weight for d in template.dimensions.all()}
-    answers = Answer.objects.filter(survey__template=template, month__gte=start.replace(day=1), month__lte=end)
+    first_month = start.replace(day=1)
+    cells = AnswerCount.objects.filter(survey__template=template, month__gte=first_month, month__lte=end)
     group = SEGMENT_FIELDS.get(Segment(segment)) if segment else None
-    cube = _cube(answers, group or "month")
+    cube = _cube(cells, group or "month")
     if group is None:
         cube = [{**r, "all": None} for r in cube]
     rows = _index_rows(cube, questions, weights, group or "all")
+    tz = timezone.get_current_timezone()
+    after_end = (end.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     responses = Response.objects.filter(
-        survey__template=template, answers__month__gte=start.replace(day=1), answers__month__lte=end
+        survey__template=template,
+        submitted_at__gte=dt.datetime.combine(first_month, dt.time.min, tzinfo=tz),
+        submitted_at__lt=dt.datetime.combine(after_end, dt.time.min, tzinfo=tz),
     )
-    counts = (
-        dict(responses.values_list(group or "survey__template").annotate(n=Count("id", distinct=True)).order_by())
-        if group
-        else {}
-    )
+    counts = dict(responses.values_list(group).annotate(n=Count("id")).order_by()) if group else {}
+    total = responses.count() if group is None else 0
     result = []
     for key, row in rows.items():
         row.label = segment_label(segment, key) if segment else ""
-        row.responses = counts.get(key, 0) if group else responses.distinct().count()
+        row.responses = counts.get(key, 0) if group else total
         result.append(row)
     return sorted(result, key=lambda r: str(r.key))
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from kefu.customers.choices import Grade, Region
 from kefu.customers.models import Contact, Customer
 from kefu.notify.services import message_enqueue
 from kefu.surveys.choices import SCORED_KINDS, Channel, QuestionKind, SurveyStatus
-from kefu.surveys.models import Answer, Invitation, Question, Response, Survey, SurveyTemplate
+from kefu.surveys.models import Answer, AnswerCount, Invitation, Question, Response, Survey, SurveyTemplate
 from kefu.surveys.scoring import mean, score, weighted_index
 from kefu.tickets.models import Case
 
@@ -364,6 +364,7 @@ def response_submit(
             if question.kind in SCORED_KINDS and question.dimension_id and points is not None:
                 by_dimension[question.dimension_id].append((points, 1))
     Answer.objects.bulk_create(rows)
+    _count_answers([a for a in rows if a.value is not None])
     weights = {d.pk: d.weight for d in survey_row.template.dimensions.all()}
     response.index_score = weighted_index({d: mean(pairs) for d, pairs in by_dimension.items()}, weights)
     response.save(update_fields=["index_score"])
@@ -382,3 +383,44 @@ def response_submit(
         # visits subscribes: a follow-up visit for the account manager
         events.publish(LOW_SCORE_EVENT, response=response, customer=customer_row)
     return response
+
+
+# --- answer counts --------------------------------------------------------------------------------
+
+_CELL = ("survey_id", "question_id", "value", "month", "grade", "region", "is_key")
+
+
+def _count_answers(answers: list[Answer]) -> None:
+    """Add the answers to their AnswerCount cells in one upsert (SQLite and PostgreSQL alike)."""
+    if not answers:
+        return
+    table = AnswerCount._meta.db_table
+    cells: dict[tuple[Any, ...], int] = defaultdict(int)
+    for answer in answers:
+        cells[tuple(getattr(answer, name) for name in _CELL)] += 1
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(cells))
+    params: list[Any] = []
+    for cell, n in cells.items():
+        params.extend([*cell, n])
+    columns = ", ".join(_CELL)
+    sql = (
+        f"INSERT INTO {table} ({columns}, n) VALUES {values} "  # noqa: S608  (every value is a parameter)
+        f"ON CONFLICT ({columns}) DO UPDATE SET n = {table}.n + excluded.n"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@transaction.atomic
+def answer_counts_rebuild(*, survey: Survey) -> int:
+    """Recount the answer cells of `survey` from its answers (after a bulk load or a repair)."""
+    table, answers = AnswerCount._meta.db_table, Answer._meta.db_table
+    AnswerCount.objects.filter(survey=survey).delete()
+    columns = ", ".join(_CELL)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, n) SELECT {columns}, COUNT(*) FROM {answers} "  # noqa: S608
+            f"WHERE survey_id = %s AND value IS NOT NULL GROUP BY {columns}",
+            [survey.pk],
+        )
+    return AnswerCount.objects.filter(survey=survey).count()

@@ -106,7 +106,10 @@ class VisitRule(models.Model):
 class VisitTask(models.Model):
     """One visit to make. (rule, customer, occasion) is unique, so generating twice creates nothing new."""
 
-    rule = models.ForeignKey(VisitRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="tasks")
+    # rule, assignee and team lead the unique constraint and the composite indexes: no index of their own
+    rule = models.ForeignKey(
+        VisitRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="tasks", db_index=False
+    )
     customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="visit_tasks"
     )
@@ -117,6 +120,7 @@ class VisitTask(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     occasion = models.CharField(_("occasion"), max_length=60)
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)
@@ -128,9 +132,16 @@ class VisitTask(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="visit_tasks",
+        db_index=False,
     )
     team = models.ForeignKey(
-        "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
     is_key = models.BooleanField(_("key customer"), default=False)
@@ -149,10 +160,11 @@ class VisitTask(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     search_text = models.TextField(editable=False, blank=True)
