@@ -255,7 +255,8 @@ ROW_FIELDS = ("pk", "account_manager_id", "team_id", "grade", "is_key", "contact
 
 def _customer_conditions(rule: VisitRule) -> tuple[str, list[Any]]:
     """The SQL condition on customers_customer (alias c) of the customers `rule` covers."""
-    where, params = ["c.is_active = %s"], [True]
+    where: list[str] = ["c.is_active = %s"]
+    params: list[Any] = [True]
     if rule.grade:
         where.append("c.grade = %s")
         params.append(rule.grade)
@@ -279,8 +280,9 @@ def _periodic(rule: VisitRule, day: dt.date, tz: Any, rest_hours: str) -> int:
     base = (midnight + offset).astimezone(dt.UTC)
     first_slot = (day - start).days
     task, customer, contact = VisitTask._meta.db_table, Customer._meta.db_table, Contact._meta.db_table
+    base_param: Any = base
     if connection.vendor == "postgresql":
-        due_sql, base_param = "%s::timestamptz + GREATEST(c.id %% %s, %s) * interval '1 day'", base
+        due_sql = "%s::timestamptz + GREATEST(c.id %% %s, %s) * interval '1 day'"
     else:
         due_sql, base_param = "datetime(%s, '+' || MAX(c.id %% %s, %s) || ' days')", base.strftime("%Y-%m-%d %H:%M:%S")
     condition, condition_params = _customer_conditions(rule)
@@ -314,7 +316,7 @@ def _periodic(rule: VisitRule, day: dt.date, tz: Any, rest_hours: str) -> int:
     last_id = VisitTask.objects.aggregate(last=Max("id"))["last"] or 0
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        created = max(cursor.rowcount, 0)
+        created = max(int(cursor.rowcount), 0)
         if created > ANALYZE_AFTER and connection.vendor == "postgresql":
             # fresh statistics, so the next rule's NOT EXISTS probes the unique index instead of scanning
             cursor.execute(f"ANALYZE {task}")
