@@ -201,3 +201,17 @@ def test_scheduling_a_care_campaign(client_for):
 def test_nav_links_are_live(client_for):
     page = client_for("agent").get(reverse("visits:list")).content.decode()
     assert reverse("visits:list") in page and reverse("surveys:list") in page
+
+
+def test_cancelling_a_campaign_and_bad_ids(client_for):
+    client = client_for("cs_manager")
+    client.post(reverse("visits:campaigns"), {"name": "元旦", "body": "元旦快乐", "send_at": "2099-01-01T10:00"})
+    campaign = CareCampaign.objects.get()
+    assert client.post(reverse("visits:campaigns"), {"cancel": "abc"}).status_code == 404
+    assert client.post(reverse("visits:campaigns"), {"cancel": str(campaign.pk)}).status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.status == "cancelled"
+    assert (
+        client.get(reverse("visits:list"), {"queue": "all", "rule_id": "x9", "team_id": "99999999999999"}).status_code
+        == 200
+    )

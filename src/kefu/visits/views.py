@@ -319,7 +319,10 @@ def script_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def campaigns(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None, initial={"send_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
     if request.method == "POST" and request.POST.get("cancel"):
-        campaign = get_object_or_404(CareCampaign, pk=request.POST["cancel"])
+        cancel = request.POST["cancel"]
+        if not (cancel.isdigit() and len(cancel) < 12):
+            raise Http404
+        campaign = get_object_or_404(CareCampaign, pk=int(cancel))
         try:
             services.care_campaign_cancel(actor=request.user, campaign=campaign)
         except DomainError as exc:
