@@ -104,14 +104,26 @@ class VisitRule(models.Model):
 
 
 class VisitTask(models.Model):
-    """One visit to make. (rule, customer, occasion) is unique, so generating twice creates nothing new."""
+    """One visit to make. (customer, rule, occasion) is unique, so generating twice creates nothing new.
 
-    # rule, assignee and team lead the unique constraint and the composite indexes: no index of their own
+    The daily job inserts up to one row per customer at once. PostgreSQL checks each foreign key of each
+    inserted row at commit (and locks the referenced row), so contact, assignee and team carry no
+    database constraint: they are nullable, SET_NULL on delete (done by Django), and checked by the
+    code that sets them. Rule and customer keep theirs.
+    """
+
+    # rule is in the unique constraint, assignee and team lead the composite indexes: no index of their own
     rule = models.ForeignKey(
         VisitRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="tasks", db_index=False
     )
+    # the unique constraint (customer, rule, occasion) serves lookups by customer
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="visit_tasks"
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="visit_tasks",
+        db_index=False,
+        db_constraint=False,
     )
     contact = models.ForeignKey(
         "customers.Contact",
@@ -121,6 +133,7 @@ class VisitTask(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        db_constraint=False,  # see the class docstring
     )
     occasion = models.CharField(_("occasion"), max_length=60)
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)
@@ -133,6 +146,7 @@ class VisitTask(models.Model):
         on_delete=models.SET_NULL,
         related_name="visit_tasks",
         db_index=False,
+        db_constraint=False,
     )
     team = models.ForeignKey(
         "accounts.Team",
@@ -142,6 +156,7 @@ class VisitTask(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
     is_key = models.BooleanField(_("key customer"), default=False)
@@ -175,13 +190,12 @@ class VisitTask(models.Model):
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         constraints = [
-            models.UniqueConstraint(fields=["rule", "customer", "occasion"], name="visit_once_per_occasion"),
+            models.UniqueConstraint(fields=["customer", "rule", "occasion"], name="visit_once_per_occasion"),
         ]
         indexes = [
             models.Index(fields=["status", "due_at"], name="visit_status_due_idx"),
             models.Index(fields=["assignee", "status", "due_at"], name="visit_assignee_idx"),
             models.Index(fields=["team", "status", "due_at"], name="visit_team_idx"),
-            models.Index(fields=["due_at"], name="visit_due_idx"),
         ]
 
     def __str__(self) -> str:
