@@ -7,7 +7,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from kefu.api.pagination import BoundedPageNumberPagination
@@ -176,4 +176,4 @@ def enter_response(request: HttpRequest, payload: ResponseIn, pk: int = Path(...
         customer=customer,
         entered_by=request.user,
     )
-    return 201, response
+    return Status(201, response)

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import field_validator
 
@@ -202,4 +202,4 @@ def record_outcome(request: HttpRequest, payload: OutcomeIn, pk: int = Path(...,
 @router.post("/{pk}/case", response={201: CaseOut, **ERRORS}, summary="Open a suggestion or complaint from a visit")
 def open_case(request: HttpRequest, payload: CaseIn, pk: int = Path(..., ge=1, le=MAX_ID)) -> Any:
     case = services.visit_open_case(actor=request.user, task=_visit(request, pk), kind=payload.kind)
-    return 201, {"case_id": case.pk, "number": case.number}
+    return Status(201, {"case_id": case.pk, "number": case.number})
