@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("kefu.accounts.urls")),
     path("customers/", include("kefu.customers.urls")),
     path("cases/", include("kefu.tickets.urls")),
+    path("notifications/", include("kefu.notify.urls")),
     path("visits/", include("kefu.visits.urls")),
     path("surveys/", include("kefu.surveys.urls")),
     path("portal/", include("kefu.portal.urls")),
