@@ -20,6 +20,12 @@ Then it times:
   each warmed up once then run N times (default 20); median and p95 in milliseconds.
 
 Results are printed and written to bench/results/visits-<db>.json.
+
+Measured on PostgreSQL 15 (2 vCPU VM shared with other jobs, load average about 3; 2026-11):
+101,191 tasks generated in 4.2 s (second run: 0 created, 0.5 s); survey results page for 50,000
+responses (616,667 answers) median 166 ms, p95 252 ms (by region 191 / 326 ms); API results 69 ms;
+`satisfaction_index` per grade 42 ms. Under a load average of about 7 the same run gave 6.4 s for the
+generation.
 """
 
 from __future__ import annotations
