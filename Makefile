@@ -26,6 +26,8 @@ demo: install messages
 	$(BIN)/python manage.py seed-demo
 	$(BIN)/python manage.py seed-demo-cases
 	$(BIN)/python manage.py seed-demo-operations
+	$(BIN)/python manage.py seed-demo-visits
+	$(BIN)/python manage.py seed-demo-surveys
 
 ## Set everything up, load the demo company, start the web server and the worker (Ctrl-C stops both).
 run: demo

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "kefu.notify",
     "kefu.operations",
     "kefu.tickets",
+    "kefu.visits",
+    "kefu.surveys",
     "kefu.api",
     "kefu.portal",
 ]
@@ -190,6 +192,8 @@ KEFU_MAIL_INTAKE_ADDRESS = env_str("KEFU_MAIL_INTAKE_ADDRESS", "kefu@localhost")
 # Webhooks may POST to private, loopback and link-local addresses only when this is set.
 KEFU_WEBHOOK_ALLOW_PRIVATE = env_bool("KEFU_WEBHOOK_ALLOW_PRIVATE", False)
 KEFU_BASE_URL = env_str("KEFU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The company name scripts and care messages speak for ({company} in a visit script).
+KEFU_COMPANY_NAME = env_str("KEFU_COMPANY_NAME", "客服物流")
 # No SMS to customers inside these local-time periods (KEFU_TIME_ZONE) unless the case is major.
 KEFU_QUIET_HOURS = env_str("KEFU_QUIET_HOURS", "12:00-14:00,21:00-09:00")
 

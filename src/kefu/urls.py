@@ -15,6 +15,8 @@ urlpatterns = [
     path("cases/", include("kefu.tickets.urls")),
     path("notifications/", include("kefu.notify.urls")),
     path("operations/", include("kefu.operations.urls")),
+    path("visits/", include("kefu.visits.urls")),
+    path("surveys/", include("kefu.surveys.urls")),
     path("portal/", include("kefu.portal.urls")),
     path("settings/calendar/", include("kefu.core.urls")),
     path("api/v1/", api.urls),

@@ -21,8 +21,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
     return {
         "upcoming_modules": [
-            _("Follow-up visits"),
-            _("Surveys"),
             _("Standards"),
         ]
     }

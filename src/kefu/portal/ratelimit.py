@@ -27,6 +27,7 @@ LIMITS: dict[str, tuple[Limit, ...]] = {
     "submit": (Limit(5, 10 * 60), Limit(20, 24 * 60 * 60)),
     "lookup": (Limit(10, 10 * 60), Limit(50, 24 * 60 * 60)),
     "act": (Limit(20, 10 * 60), Limit(100, 24 * 60 * 60)),
+    "survey": (Limit(20, 10 * 60), Limit(100, 24 * 60 * 60)),
 }
 
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("shipment/", shipments.shipment_lookup, name="shipment"),
     path("track/<str:code>/", views.track, name="track"),
     path("track/<str:code>/<slug:action>/", views.act, name="act"),
+    path("survey/<str:token>/", views.survey_answer, name="survey"),
 ]

@@ -25,6 +25,8 @@ from kefu.core.services import DomainError
 from kefu.portal import ratelimit
 from kefu.portal.forms import AcceptForm, AppealForm, LookupForm, MessageForm, ObjectForm, RejectForm, SubmitForm
 from kefu.portal.presentation import HISTORY_LABELS, KIND_WORDS, SOLUTION_WORDS, progress, status_words
+from kefu.surveys import services as survey_services
+from kefu.surveys.forms import AnswerForm as SurveyAnswerForm
 from kefu.tickets import services
 from kefu.tickets.choices import CaseChannel, CaseStatus, SolutionStatus
 from kefu.tickets.models import Case, CaseMessage
@@ -254,3 +256,36 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             return redirect("portal:track", code=case.tracking_code)
     case.refresh_from_db()
     return _render_track(request, case, {action: form}, status=status)
+
+
+# --- satisfaction surveys -------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """A customer answers a survey through the personal one-time link (no login)."""
+    invitation = survey_services.invitation_for(token)
+    refusal = survey_services.invitation_refusal(invitation)
+    if request.method == "POST" and refusal is None and (limited := _limited(request, "survey")):
+        return limited
+    if refusal is not None or invitation is None:
+        answered = invitation is not None and invitation.responded_at is not None
+        status = 200 if answered else (404 if invitation is None else 410)
+        return render(request, "portal/survey_closed.html", {"message": refusal, "answered": answered}, status=status)
+    template = invitation.survey.template
+    form = SurveyAnswerForm(list(template.questions.all()), request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                survey_services.response_submit(token=token, answers=form.answers())
+            except DomainError as exc:
+                field = f"q{exc.field[1:]}" if exc.field and exc.field.startswith("q") else None
+                form.add_error(field if field in form.fields else None, exc.message)
+                status = 409 if exc.code == "conflict" else 400
+            else:
+                return render(request, "portal/survey_closed.html", {"thanks": True, "answered": True})
+    context = {"invitation": invitation, "survey": invitation.survey, "template": template, "form": form}
+    return render(request, "portal/survey.html", context, status=status)
