@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.accounts.models import User
+from kefu.core import events
 from kefu.core.services import DomainError, StaleVersionError, audit_record, number_next, validate_or_refuse
 from kefu.notify.models import Channel
 from kefu.notify.services import message_enqueue
@@ -492,6 +493,8 @@ def repair_progress(*, actor: Any, repair: RepairNotice, step: str, opinion: str
     repair.version += 1
     repair.save()
     audit_record(actor=actor, action=f"operations.repair.{step}", subject=repair)
+    if step == "returned":  # the repaired goods are back with the customer: the after-repair call follows
+        events.publish("operations.repair.completed", repair=repair, customer=repair.customer, actor=actor)
     return repair
 
 

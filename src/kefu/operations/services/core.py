@@ -245,6 +245,7 @@ def order_create(
         subject=order,
         changes={"status": order.status, "stock_check": order.stock_check, "source": source},
     )
+    events.publish("operations.order.created", order=order, customer=order.customer, actor=actor)
     return order
 
 
@@ -473,6 +474,7 @@ def shipment_record_delivery(
             "signed_by": shipment.signed_by,
         },
     )
+    events.publish("operations.shipment.delivered", shipment=shipment, customer=shipment.customer, actor=actor)
     return shipment
 
 
