@@ -13,6 +13,7 @@ it afterwards. Only loopback addresses are accepted.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import signal
@@ -168,9 +169,16 @@ def run_scenario(
     max_seconds: float = 30.0,
     server_pid: int | None = None,
     timeout: float = 120.0,
+    warmup: int = 2,
 ) -> Result:
-    """Send the scenario's requests from `concurrency` threads; bounded in requests and in time."""
+    """Send the scenario's requests from `concurrency` threads; bounded in requests and in time.
+
+    `warmup` requests are sent first, one after the other, and not counted (each server worker
+    loads its templates and URL patterns on its first request)."""
     host, port = check_loopback(base_url)
+    for index in range(warmup):
+        with contextlib.suppress(OSError):
+            send(host, port, scenario.make(max_requests + index), timeout=timeout)
     lock = threading.Lock()
     counter = iter(range(max_requests))
     samples: list[float] = []

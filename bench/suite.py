@@ -236,7 +236,9 @@ def peer_database(args: argparse.Namespace, cases: int) -> dict[str, Any]:
     from django.db import connection
 
     _check_loopback(args.peer_database_url)
-    if args.reuse and _count(args.peer_database_url, "helpdesk_ticket") >= cases:
+    from bench.data import Plan
+
+    if args.reuse and _count(args.peer_database_url, "helpdesk_ticket") >= min(cases, Plan.for_scale(args.scale).cases):
         return {"reused": True}
     _recreate_peer_database(args.peer_database_url)
     export = PEER_DIR / "tickets.tsv"
@@ -380,7 +382,7 @@ def report_table(results: list[Result], jobs: dict[str, Any]) -> str:
         "× p95",
     )
     rows = []
-    for name, spec in SCENARIOS.items():
+    for name in SCENARIOS:
         kefu, peer = by_key.get((name, "kefu")), by_key.get((name, "helpdesk"))
         if not kefu and not peer:
             continue
@@ -400,7 +402,6 @@ def report_table(results: list[Result], jobs: dict[str, Any]) -> str:
         rows.append(
             (
                 name,
-                spec.description[:60],
                 *cells(kefu),
                 *cells(peer),
                 _ratio(kefu.per_second, peer.per_second, higher_is_better=True) if kefu and peer else "",
@@ -453,6 +454,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         from bench.scenarios import CASE_WORDS
 
         fixtures["helpdesk"] = _peer_tool(args.peer_database_url, "fixture", *CASE_WORDS)
+        fixtures["helpdesk"]["texts"] = fixtures["kefu"]["texts"]  # the same intake payload texts
     from django.db import connections
 
     connections.close_all()

@@ -59,7 +59,6 @@ MEDIA_ROOT = os.environ.get("HELPDESK_MEDIA", str(BASE_DIR / "media"))
 LOGIN_URL = "/login/"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 HELPDESK_TEAMS_MODE_ENABLED = False
-HELPDESK_KB_ENABLED = False
 # Kefu's API is called with a Bearer token; the peer gets the equivalent (DRF tokens) rather than
 # HTTP basic auth, which would hash the password on every request.
 REST_FRAMEWORK = {
