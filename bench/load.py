@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import math
 import os
 import signal
 import socket
@@ -73,7 +74,7 @@ def percentile(sorted_samples: Sequence[float], fraction: float) -> float:
     """Nearest-rank percentile of already sorted samples (0 when there are none)."""
     if not sorted_samples:
         return 0.0
-    index = min(len(sorted_samples) - 1, max(0, round(fraction * len(sorted_samples) + 0.5) - 1))
+    index = min(len(sorted_samples) - 1, max(0, math.ceil(fraction * len(sorted_samples)) - 1))
     return sorted_samples[index]
 
 

@@ -365,7 +365,6 @@ def report_table(results: list[Result], jobs: dict[str, Any]) -> str:
     by_key = {(r.scenario, r.target): r for r in results}
     header = (
         "scenario",
-        "what",
         "Kefu req/s",
         "p50 ms",
         "p95 ms",

@@ -148,6 +148,10 @@ def generate(
 # --------------------------------------------------------------------------- writing rows
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
 def columns(names: str) -> list[str]:
     """Column (attribute) names written as one space-separated string."""
     return names.split()
@@ -189,7 +193,7 @@ class Writer:
             elif isinstance(f, models.DecimalField) and self.vendor == "sqlite":
                 converters.append(lambda v: v if v is None else str(v))
             else:
-                converters.append(lambda v: v)
+                converters.append(_same)
         for f in rest:
             default = None if (f.null and not f.has_default()) else f.get_default()
             defaults.append(default)
@@ -198,9 +202,19 @@ class Writer:
     def insert(self, model: Any, fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
         columns, converters, defaults = self._columns(model, fields)
         tail = tuple(defaults)
-        prepared: Iterator[tuple[Any, ...]] = (
-            tuple(c(v) for c, v in zip(converters, (*row, *tail), strict=True)) for row in rows
-        )
+        # Convert only the columns that need it (JSON everywhere; dates and decimals on SQLite).
+        convert = [(i, c) for i, c in enumerate(converters) if c is not _same]
+
+        def prepare(row: Sequence[Any]) -> tuple[Any, ...]:
+            values = (*row, *tail)
+            if not convert:
+                return values
+            changed = list(values)
+            for i, c in convert:
+                changed[i] = c(changed[i])
+            return tuple(changed)
+
+        prepared: Iterator[tuple[Any, ...]] = map(prepare, rows)
         table = model._meta.db_table
         quote = self.connection.ops.quote_name
         names = ", ".join(quote(c) for c in columns)
