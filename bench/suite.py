@@ -57,6 +57,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--requests", type=int, default=200, help="at most this many requests per scenario")
     parser.add_argument("--seconds", type=float, default=30.0, help="at most this long per scenario")
+    parser.add_argument("--job-seconds", type=float, default=300.0, help="stop the peer's sweep after this long")
     parser.add_argument("--rounds", type=int, default=1, help="repeat the scenarios; the median round is reported")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per system")
     parser.add_argument("--scenarios", nargs="*", help="run only these scenarios (and jobs)")
@@ -206,7 +207,7 @@ def _peer_env(url: str) -> dict[str, str]:
     }
 
 
-def _peer_tool(url: str, *arguments: str) -> dict[str, Any]:
+def _peer_tool(url: str, *arguments: str, timeout: float | None = None) -> dict[str, Any]:
     completed = subprocess.run(
         [str(_peer_python()), str(PEER_SOURCE / "tool.py"), *arguments],
         env=_peer_env(url),
@@ -214,6 +215,7 @@ def _peer_tool(url: str, *arguments: str) -> dict[str, Any]:
         check=True,
         capture_output=True,
         text=True,
+        timeout=timeout,
     )
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
@@ -416,7 +418,9 @@ def report_table(results: list[Result], jobs: dict[str, Any]) -> str:
             f"Sweep (job): Kefu clocks_sweep() over {k['running_clocks']:,} running clocks "
             f"({k['overdue_clocks']:,} overdue): run 1 {k['run1_s']} s {k['run1']}, run 2 {k['run2_s']} s {k['run2']}"
         )
-    if "helpdesk" in sweep:
+    if "stopped_after_s" in sweep.get("helpdesk", {}):
+        lines.append(f"Sweep (job): helpdesk escalate_tickets stopped after {sweep['helpdesk']['stopped_after_s']} s")
+    elif "helpdesk" in sweep:
         h = sweep["helpdesk"]
         lines.append(
             f"Sweep (job): helpdesk escalate_tickets over {h['open']:,} open tickets: {h['seconds']} s "
@@ -474,7 +478,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if not args.scenarios or "sweep" in args.scenarios:
         jobs["sweep"]["kefu"] = kefu_sweep()
         if args.peer:
-            jobs["sweep"]["helpdesk"] = _peer_tool(args.peer_database_url, "sweep")
+            try:
+                jobs["sweep"]["helpdesk"] = _peer_tool(args.peer_database_url, "sweep", timeout=args.job_seconds)
+            except subprocess.TimeoutExpired:
+                jobs["sweep"]["helpdesk"] = {"stopped_after_s": args.job_seconds}
     jobs["machine"] = machine_limits(args.database_url)
     table = report_table(results, jobs)
     print()

@@ -27,7 +27,7 @@ def test_suite_runs_every_scenario_against_a_live_server(tmp_path):
     env = {**os.environ, "KEFU_BENCH_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     stem = tmp_path / "result"
-    completed = subprocess.run(
+    completed = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "bench.suite", "--scale", "tiny", "--database-url",
          f"sqlite:///{tmp_path / 'bench.sqlite3'}", "--requests", "6", "--seconds", "20", "--concurrency", "2",
          "--output", str(stem)],
@@ -48,7 +48,7 @@ def test_suite_runs_every_scenario_against_a_live_server(tmp_path):
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+    def do_GET(self) -> None:
         status = 200 if self.path.startswith("/ok") else 500
         self.send_response(status)
         self.send_header("Content-Length", "2")
