@@ -226,7 +226,7 @@ def run_scenario(
         requests=len(samples),
         errors=errors[0],
         seconds=round(seconds, 2),
-        per_second=round(len(samples) / seconds, 1) if seconds else 0.0,
+        per_second=round(len(samples) / seconds, 2) if seconds else 0.0,
         p50_ms=round(statistics.median(samples), 1) if samples else 0.0,
         p95_ms=round(percentile(samples, 0.95), 1),
         p99_ms=round(percentile(samples, 0.99), 1),

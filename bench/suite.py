@@ -392,7 +392,7 @@ def report_table(results: list[Result], jobs: dict[str, Any]) -> str:
             if r is None:
                 return ("—",) * 6
             return (
-                f"{r.per_second:.1f}",
+                f"{r.per_second:.1f}" if r.per_second >= 1 else f"{r.per_second:.2f}",
                 f"{r.p50_ms:.0f}",
                 f"{r.p95_ms:.0f}",
                 f"{r.p99_ms:.0f}",
@@ -409,7 +409,7 @@ def report_table(results: list[Result], jobs: dict[str, Any]) -> str:
                 _ratio(kefu.p95_ms, peer.p95_ms, higher_is_better=False) if kefu and peer else "",
             )
         )
-    table = markdown_table(header, rows)
+    table = markdown_table(header, rows, left=1)
     lines = [table, ""]
     sweep = jobs.get("sweep", {})
     if "kefu" in sweep:
