@@ -169,7 +169,7 @@ def run_scenario(
     max_requests: int = 200,
     max_seconds: float = 30.0,
     server_pid: int | None = None,
-    timeout: float = 120.0,
+    timeout: float = 300.0,
     warmup: int = 2,
 ) -> Result:
     """Send the scenario's requests from `concurrency` threads; bounded in requests and in time.
