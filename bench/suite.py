@@ -409,6 +409,8 @@ def report_table(results: list[Result], jobs: dict[str, Any]) -> str:
                 _ratio(kefu.p95_ms, peer.p95_ms, higher_is_better=False) if kefu and peer else "",
             )
         )
+    if not any(r.target == "helpdesk" for r in results):  # Kefu alone: no peer columns
+        header, rows = header[:7], [row[:7] for row in rows]
     table = markdown_table(header, rows, left=1)
     lines = [table, ""]
     sweep = jobs.get("sweep", {})
