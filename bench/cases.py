@@ -302,11 +302,16 @@ def generate_cases(count: int, *, seed: int, batch_size: int, now: dt.datetime) 
                             info["overdue_clocks"] += 1
                     clocks.append(clock)
             CaseClock.objects.bulk_create(clocks, batch_size=5000)
+            next_due: dict[int, dt.datetime] = {}
+            for clock in clocks:
+                if clock.stopped_at is None and clock.paused_at is None:
+                    next_due[clock.case_id] = min(clock.due_at, next_due.get(clock.case_id, clock.due_at))
             for case in cases:
+                case.next_due_at = next_due.get(case.pk)
                 if case.pk in levels:
                     case.escalation_level = min(case.escalation_base + levels[case.pk], 3)
-            raised = [c for c in cases if c.pk in levels]
-            Case.objects.bulk_update(raised, ["escalation_level"], batch_size=2000)
+            changed = [c for c in cases if c.pk in levels or c.pk in next_due]
+            Case.objects.bulk_update(changed, ["escalation_level", "next_due_at"], batch_size=2000)
         info["cases"] += len(cases)
         info["clocks"] += len(clocks)
         info["search_tokens"] += len(token_rows)

@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "kefu.core.context_processors.calendar_warnings",
                 "kefu.core.context_processors.navigation",
+                "kefu.notify.context_processors.unread_notifications",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -185,6 +186,8 @@ KEFU_MAIL_INTAKE_HOST = env_str("KEFU_MAIL_INTAKE_HOST", "127.0.0.1")
 KEFU_MAIL_INTAKE_PORT = env_int("KEFU_MAIL_INTAKE_PORT", 2525)
 KEFU_MAIL_INTAKE_ADDRESS = env_str("KEFU_MAIL_INTAKE_ADDRESS", "kefu@localhost")
 # Links in messages to customers (the tracking page) start with this address.
+# Webhooks may POST to private, loopback and link-local addresses only when this is set.
+KEFU_WEBHOOK_ALLOW_PRIVATE = env_bool("KEFU_WEBHOOK_ALLOW_PRIVATE", False)
 KEFU_BASE_URL = env_str("KEFU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # No SMS to customers inside these local-time periods (KEFU_TIME_ZONE) unless the case is major.
 KEFU_QUIET_HOURS = env_str("KEFU_QUIET_HOURS", "12:00-14:00,21:00-09:00")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("kefu.accounts.urls")),
     path("customers/", include("kefu.customers.urls")),
     path("cases/", include("kefu.tickets.urls")),
+    path("notifications/", include("kefu.notify.urls")),
     path("portal/", include("kefu.portal.urls")),
     path("settings/calendar/", include("kefu.core.urls")),
     path("api/v1/", api.urls),

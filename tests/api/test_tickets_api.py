@@ -377,7 +377,7 @@ def test_categories_and_sla_policies_are_listed(api):
 
 def test_webhook_subscriptions_are_managed_by_the_cs_manager(api):
     manager, agent = api("cs_manager"), api("agent")
-    payload = {"name": "ERP", "url": "https://erp.example.test/kefu", "events": ["tickets.case.*"]}
+    payload = {"name": "ERP", "url": "https://93.184.215.14/kefu", "events": ["tickets.case.*"]}
     status, error = agent.post("/api/v1/webhooks", payload)
     assert (status, error["code"]) == (403, "forbidden")
     assert agent.get("/api/v1/webhooks")[0] == 403
@@ -391,6 +391,9 @@ def test_webhook_subscriptions_are_managed_by_the_cs_manager(api):
 
     status, error = manager.post("/api/v1/webhooks", {**payload, "url": "file:///etc/passwd"})
     assert (status, error["field"]) == (400, "url")
+    status, error = manager.post("/api/v1/webhooks", {**payload, "url": "http://169.254.169.254/latest/meta-data"})
+    assert (status, error["field"]) == (400, "url")
+    assert "169.254.169.254" in error["detail"]
     status, error = manager.post("/api/v1/webhooks", {**payload, "events": ["no spaces allowed"]})
     assert (status, error["field"]) == (400, "events")
 

@@ -28,6 +28,12 @@ pytestmark = pytest.mark.django_db
 SECRET = "s3cret-for-the-receiver-0123456789"
 
 
+@pytest.fixture(autouse=True)
+def _receivers_on_loopback(settings):
+    """The test receivers listen on 127.0.0.1, a private address production refuses."""
+    settings.KEFU_WEBHOOK_ALLOW_PRIVATE = True
+
+
 @dataclass
 class Hit:
     path: str
@@ -153,7 +159,8 @@ def test_wildcards_and_exact_names_choose_the_subscriptions(people, teams, recei
     case = _receive(make_customer(team=teams["cs_east"]))
     case_assign(actor=people["supervisor"], case=case, assignee=people["agent"])
 
-    assert messages_deliver_due() == 5
+    assert messages_deliver_due() == 6  # five webhook POSTs and the e-mail telling the agent
+    assert OutboxMessage.objects.filter(channel=Channel.WEBHOOK, status=MessageStatus.SENT).count() == 5
     seen = sorted((hit.path, hit.headers["x-kefu-event"]) for hit in receiver.hits)
     assert seen == [
         ("/all-cases", "tickets.case.assigned"),
@@ -272,3 +279,43 @@ def test_bad_subscription_input_names_the_field(people, kwargs, field_name):
     with pytest.raises(DomainError) as error:
         webhook_subscribe(actor=people["cs_manager"], **values)
     assert error.value.field == field_name
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/hook",
+        "http://localhost/hook",
+        "http://10.1.2.3/hook",
+        "http://192.168.1.20:8080/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/hook",
+        "http://0.0.0.0/hook",
+        "https://no-such-host.invalid/hook",
+    ],
+)
+def test_private_local_or_unknown_addresses_are_refused(people, settings, url):
+    settings.KEFU_WEBHOOK_ALLOW_PRIVATE = False
+    with pytest.raises(DomainError) as error:
+        webhook_subscribe(actor=people["cs_manager"], name="ERP", url=url, events=["tickets.case.*"], secret=SECRET)
+    assert error.value.field == "url"
+    assert not WebhookSubscription.objects.exists()
+
+
+def test_a_public_address_is_accepted(people, settings):
+    settings.KEFU_WEBHOOK_ALLOW_PRIVATE = False
+    created = webhook_subscribe(
+        actor=people["cs_manager"], name="ERP", url="https://93.184.215.14/hook", events=["*"], secret=SECRET
+    )
+    assert created.url == "https://93.184.215.14/hook"
+
+
+def test_a_delivery_to_an_address_that_became_private_is_given_up(people, teams, receiver, settings):
+    _subscribe(people, receiver)
+    settings.KEFU_WEBHOOK_ALLOW_PRIVATE = False
+    _receive(make_customer(team=teams["cs_east"]))
+    messages_deliver_due()
+    message = OutboxMessage.objects.get(channel=Channel.WEBHOOK)
+    assert message.status == MessageStatus.FAILED
+    assert "UndeliverableError" in message.last_error and "127.0.0.1" in message.last_error
+    assert receiver.hits == []

@@ -114,6 +114,38 @@ def test_a_reply_with_the_case_number_in_the_subject_threads_into_the_case(intak
 
 
 @transactional
+def test_a_stranger_quoting_a_case_number_opens_a_case_of_their_own(intake):
+    intake.send(mail(sender="wang.fang@example.test", subject="货物什么时候到？", body="第一封"))
+    case = Case.objects.get()
+
+    intake.send(mail(sender="someone@else.example.test", subject=f"[{case.number}] 我也要投诉", body="别人的信"))
+
+    assert Case.objects.count() == 2
+    assert list(case.messages.filter(direction=CaseMessage.Direction.INBOUND).values_list("body", flat=True)) == [
+        "第一封"
+    ]
+    assert Case.objects.exclude(pk=case.pk).get().caller_email == "someone@else.example.test"
+
+
+@transactional
+def test_a_colleague_of_the_customer_may_answer_by_case_number(intake):
+    make_customer(
+        name="华东贸易",
+        contacts=[
+            {"name": "王芳", "email": "wang.fang@example.test"},
+            {"name": "赵强", "email": "zhao.qiang@example.test"},
+        ],
+    )
+    intake.send(mail(sender="wang.fang@example.test", subject="货物什么时候到？", body="第一封"))
+    case = Case.objects.get()
+
+    intake.send(mail(sender="ZHAO.QIANG@example.test", subject=f"Re: {case.number}", body="我是赵强，补充一下"))
+
+    assert Case.objects.count() == 1
+    assert case.messages.filter(direction=CaseMessage.Direction.INBOUND).count() == 2
+
+
+@transactional
 def test_a_reply_to_kefus_message_id_threads_without_a_case_number(intake):
     intake.send(mail(sender="wang.fang@example.test", subject="货物什么时候到？", body="第一封"))
     case = Case.objects.get()

@@ -40,4 +40,4 @@ def test_queue_lists_open_cases_with_the_next_deadline(people, teams, client_for
     response = client_for("agent").get("/cases/", {"queue": "open"})
     assert response.status_code == 200
     assert [c.title for c in response.context["page"]] == ["查询运单"]
-    assert response.context["page"][0].next_due is not None
+    assert response.context["page"][0].next_due_at is not None

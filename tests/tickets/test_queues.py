@@ -37,7 +37,7 @@ def test_breaching_soon_lists_cases_by_their_next_deadline(staff, receive):
     receive(title="远", received_at=sh(2025, 10, 14, 10, 0), kind="inquiry", nature="", category=None)
     queue = case_queue(user=staff["supervisor"], queue="breaching", soon=dt.timedelta(minutes=30))
     assert _titles(queue) == ["一", "二", "三"]  # not in order of receipt: by deadline
-    assert [c.next_due for c in queue] == sorted(c.next_due for c in queue)
+    assert [c.next_due_at for c in queue] == sorted(c.next_due_at for c in queue)
 
 
 def test_a_waiting_case_is_not_breaching_but_is_in_the_waiting_queue(staff, receive):
@@ -100,3 +100,27 @@ def test_queue_filters_combine(staff, receive):
     receive(title="重大破损", severity="major")
     receive(title="一般破损")
     assert _titles(case_queue(user=staff["supervisor"], queue="open", severity="major")) == ["重大破损"]
+
+
+def _running_minimum(case):
+    running = [c.due_at for c in case.clocks.all() if c.running]
+    return min(running, default=None)
+
+
+@pytest.mark.parametrize("step", ["received", "judged", "accepted", "investigated", "confirmed", "closed"])
+def test_the_stored_deadline_is_the_earliest_running_clock_after_each_step(staff, receive, walk, step):
+    case = walk(receive(title="破损"), step)
+    assert case.next_due_at == _running_minimum(case)
+    if step == "closed":
+        assert case.next_due_at is None
+
+
+def test_waiting_for_the_customer_clears_the_stored_deadline_and_resuming_restores_it(staff, receive):
+    case = receive(title="等客户")
+    case_wait_for_customer(actor=staff["agent"], case=case, waiting=True)
+    case.refresh_from_db()
+    assert case.next_due_at is None
+    with time_machine.travel(NOW + dt.timedelta(hours=1), tick=False):
+        case_wait_for_customer(actor=staff["agent"], case=case, waiting=False)
+    case.refresh_from_db()
+    assert case.next_due_at is not None and case.next_due_at == _running_minimum(case)

@@ -91,6 +91,14 @@ def calendar_missing_years(today: dt.date | None = None) -> list[int]:
     return [y for y in years if not statutory_year_known(y)]
 
 
+COUNT_CAP = 1_000
+
+
+def capped_count(queryset: QuerySet[Any], cap: int = COUNT_CAP) -> int:
+    """The number of rows, counted up to cap + 1 (a value above `cap` means "more than cap")."""
+    return queryset.order_by()[: cap + 1].count()
+
+
 def search_matching_ids(kind: str, query: str) -> Any:
     """object_ids of records of `kind` holding every token of `query`.
 
@@ -116,8 +124,10 @@ def keyword_condition(kind: str, query: str) -> Q:
     condition = Q()
     for term in normalize(query).split(" "):
         ids = search_matching_ids(kind, term)
-        term_condition = Q(search_text__contains=term)
-        if ids is not None:
-            term_condition &= Q(pk__in=ids)
-        condition &= term_condition
+        if ids is None:
+            condition &= Q(search_text__contains=term)
+        elif query_tokens(term) == {term}:
+            condition &= Q(pk__in=ids)  # the word is itself a token: holding it is containing it
+        else:
+            condition &= Q(search_text__contains=term) & Q(pk__in=ids)
     return condition

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -119,12 +120,14 @@ def number_next(*, prefix: str, day: dt.date | None = None) -> str:
     """Allocate the next human-readable number for `prefix` today, e.g. TS-20261122-0007."""
     day = day or timezone.localdate()
     key = f"{prefix}-{day:%Y%m%d}"
+    sequence = NumberSequence.objects.filter(key=key)
     with transaction.atomic():
-        NumberSequence.objects.get_or_create(key=key)
-        sequence = NumberSequence.objects.select_for_update().get(key=key)
-        sequence.last_value += 1
-        sequence.save(update_fields=["last_value"])
-    return f"{key}-{sequence.last_value:04d}"
+        # The UPDATE locks the row until the transaction ends, so the value read back is ours.
+        if not sequence.update(last_value=F("last_value") + 1):
+            NumberSequence.objects.get_or_create(key=key)
+            sequence.update(last_value=F("last_value") + 1)
+        value = sequence.values_list("last_value", flat=True).get()
+    return f"{key}-{value:04d}"
 
 
 def calendar_set_weekly_hours(*, actor: Any, calendar: WorkCalendar, weekly_hours: dict[str, Any]) -> None:

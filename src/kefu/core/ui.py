@@ -8,6 +8,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
+
+from kefu.core.selectors import COUNT_CAP, capped_count
 
 PAGE_SIZE = 25
 
@@ -27,9 +30,36 @@ def render_page(
     return render(request, template, context, status=status)
 
 
+class CappedPaginator(Paginator[Any]):
+    """A paginator that counts at most COUNT_CAP + 1 rows: a broad list says "more than 1000"
+    instead of counting every match on each page view; its pages go as far as the cap, and the
+    list asks for narrower filters (the API and the Excel export are not capped)."""
+
+    cap = COUNT_CAP
+
+    object_list: QuerySet[Any]
+
+    @cached_property
+    def count(self) -> int:
+        return capped_count(self.object_list)
+
+    @property
+    def count_capped(self) -> bool:
+        return self.count > self.cap
+
+
 def paginate(request: HttpRequest, queryset: QuerySet[Any], *, per_page: int = PAGE_SIZE) -> Page[Any]:
-    paginator = Paginator(queryset, per_page)
+    paginator = CappedPaginator(queryset, per_page)
     return paginator.get_page(request.GET.get("page"))
+
+
+def paginate_then_join(request: HttpRequest, queryset: QuerySet[Any], *, per_page: int = PAGE_SIZE) -> Page[Any]:
+    """Choose the page's rows on the bare table, then load just those rows with their related
+    records: when a search matches thousands of rows the database joins 25, not all of them."""
+    page = paginate(request, queryset.values_list("pk", flat=True), per_page=per_page)
+    ids = list(page.object_list)
+    rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
+    return Page([rows[pk] for pk in ids if pk in rows], page.number, page.paginator)
 
 
 def query_without_page(request: HttpRequest) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import re
 import secrets
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -21,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.core.services import DomainError, PermissionDeniedError, audit_record
-from kefu.notify.models import Channel, MessageStatus, OutboxMessage, WebhookSubscription
+from kefu.notify.models import Channel, MessageStatus, OutboxMessage, StaffNotification, WebhookSubscription
 from kefu.notify.sms import sms_backend
 
 MAX_ATTEMPTS = 6
@@ -66,6 +68,39 @@ def message_enqueue(
         raise
 
 
+def staff_notify(*, user: Any, subject: str, body: str, link: str = "", dedupe_key: str) -> bool:
+    """Tell a staff member in the app and, when they have an address, by e-mail; in the caller's
+    transaction. False when `dedupe_key` was used before (the same news is never told twice)."""
+    if user is None or not getattr(user, "is_active", False):
+        return False
+    try:
+        with transaction.atomic():
+            StaffNotification.objects.create(
+                recipient=user, subject=subject[:200], body=body, link=link[:300], dedupe_key=dedupe_key
+            )
+    except IntegrityError:
+        return False
+    if user.email:
+        message_enqueue(
+            channel=Channel.EMAIL,
+            recipient=user.email,
+            subject=subject,
+            body=f"{body}\n\n{settings.KEFU_BASE_URL}{link}" if link else body,
+            dedupe_key=dedupe_key,
+        )
+    return True
+
+
+def notifications_mark_read(*, actor: Any, ids: Sequence[int] | None = None) -> int:
+    """Mark the actor's notifications read (all of them when `ids` is None); returns how many changed.
+
+    Only the owner's inbox state changes, no business record, so no audit event is written."""
+    unread = StaffNotification.objects.filter(recipient_id=actor.pk, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
+
+
 def _claim(message_id: int, now: dt.datetime) -> bool:
     """Compare-and-swap: only one worker gets to send a given message."""
     return bool(
@@ -87,6 +122,8 @@ def _post_webhook(message: OutboxMessage) -> None:
         raise UndeliverableError("the webhook subscription was removed or switched off")
     if urlsplit(message.recipient).scheme not in ("http", "https"):
         raise UndeliverableError(f"not an http(s) URL: {message.recipient}")
+    if problem := webhook_address_problem(message.recipient):
+        raise UndeliverableError(problem)
     body = message.body.encode()
     request = urllib.request.Request(  # noqa: S310  (scheme checked above)
         message.recipient,
@@ -104,6 +141,28 @@ def _post_webhook(message: OutboxMessage) -> None:
         status = int(response.status)
     if not 200 <= status < 300:
         raise urllib.error.URLError(f"the receiver answered HTTP {status}")
+
+
+def webhook_address_problem(url: str) -> str | None:
+    """Why Kefu must not POST to `url`, or None: unless KEFU_WEBHOOK_ALLOW_PRIVATE is set, every
+    address the host resolves to must be a public one, so a subscription cannot reach the
+    database, the admin ports or the cloud metadata service inside the company's network."""
+    if settings.KEFU_WEBHOOK_ALLOW_PRIVATE:
+        return None
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(parts.hostname or "", port, proto=socket.IPPROTO_TCP)
+    except (OSError, ValueError, UnicodeError):
+        return _("The host of %(url)s cannot be resolved.") % {"url": url}
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global:
+            return _("%(url)s leads to a private or local address (%(address)s); webhooks go to public addresses.") % {
+                "url": url,
+                "address": address,
+            }
+    return None
 
 
 def outbox_message_id(dedupe_key: str) -> str:
@@ -163,6 +222,8 @@ def _clean_url(url: str) -> str:
         raise DomainError(_("Give an http:// or https:// address."), field="url")
     if len(url) > 254:
         raise DomainError(_("The address may be at most 254 characters."), field="url")
+    if problem := webhook_address_problem(url):
+        raise DomainError(problem, field="url")
     return url
 
 

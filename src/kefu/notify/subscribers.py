@@ -9,11 +9,12 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kefu.accounts.models import Role, User
 from kefu.core import events
 from kefu.notify.models import Channel
-from kefu.notify.services import message_enqueue, outbox_message_id
+from kefu.notify.services import message_enqueue, outbox_message_id, staff_notify
 
 
 def on_change_request_decided(*, request: Any, actor: Any) -> None:
@@ -238,21 +239,19 @@ CUSTOMER_STEPS = ("received", "judged_invalid", "judged_valid", "solution_approv
 on_case_step = {step: _customer_step(step) for step in CUSTOMER_STEPS}
 
 
-def _email_staff(user: Any, *, key: str, subject: str, body: str) -> None:
-    if user is None or not getattr(user, "email", "") or not getattr(user, "is_active", True):
+def _tell(user: Any, *, key: str, render: Callable[[], tuple[str, str]], link: str) -> None:
+    """Tell one staff member, in their own language, in the app and by e-mail."""
+    if user is None:
         return
-    message_enqueue(channel=Channel.EMAIL, recipient=user.email, subject=subject, body=body, dedupe_key=key)
-
-
-def _staff_texts(user: Any, render: Callable[[], tuple[str, str]]) -> tuple[str, str]:
     with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
-        return render()
+        subject, body = render()
+    staff_notify(user=user, subject=subject, body=body, link=link, dedupe_key=f"{key}-u{user.pk}")
 
 
 def escalation_recipients(level: int) -> list[User]:
     """Who hears of a case at each level: 1 the CS supervisors, 2 the CS manager and the marketing
     director, 3 the general manager."""
-    users = User.objects.filter(is_active=True).exclude(email="")
+    users = User.objects.filter(is_active=True)
     if level <= 0:
         return []
     if level == 1:
@@ -264,8 +263,18 @@ def escalation_recipients(level: int) -> list[User]:
     return list(users.order_by("pk"))
 
 
-def _case_link(case: Any) -> str:
-    return f"{settings.KEFU_BASE_URL}/cases/{case.pk}/"
+def _case_path(case: Any) -> str:
+    return f"/cases/{case.pk}/"
+
+
+def _case_values(case: Any, user: Any, **extra: Any) -> dict[str, Any]:
+    return {
+        "number": case.number,
+        "title": case.title,
+        "link": settings.KEFU_BASE_URL + _case_path(case),
+        "name": str(user),
+        **extra,
+    }
 
 
 def on_clock_warning(*, clock: Any, case: Any, **_payload: Any) -> None:
@@ -274,29 +283,21 @@ def on_clock_warning(*, clock: Any, case: Any, **_payload: Any) -> None:
     for user in recipients:
 
         def render(user: Any = user) -> tuple[str, str]:
-            values = {
-                "number": case.number,
-                "title": case.title,
-                "clock": clock.get_metric_display(),
-                "due": _when(clock.due_at),
-                "link": _case_link(case),
-                "name": str(user),
-            }
+            values = _case_values(case, user, clock=clock.get_metric_display(), due=_when(clock.due_at))
             return (
                 _("[%(number)s] Due soon: %(clock)s by %(due)s") % values,
                 _(
                     "Hello %(name)s,\n\nCase %(number)s “%(title)s” must reach “%(clock)s” by %(due)s. "
-                    "Please act before the time limit passes.\n\n%(link)s"
+                    "Please act before the time limit passes."
                 )
                 % values,
             )
 
-        subject, body = _staff_texts(user, render)
-        _email_staff(
+        _tell(
             user,
-            key=f"case-{case.pk}-clock-{clock.pk}-warn-{clock.due_at:%Y%m%d%H%M}-u{user.pk}",
-            subject=subject,
-            body=body,
+            key=f"case-{case.pk}-clock-{clock.pk}-warn-{clock.due_at:%Y%m%d%H%M}",
+            render=render,
+            link=_case_path(case),
         )
 
 
@@ -306,25 +307,79 @@ def on_case_escalated(*, case: Any, clock: Any = None, **_payload: Any) -> None:
     for user in escalation_recipients(level):
 
         def render(user: Any = user) -> tuple[str, str]:
-            values = {
-                "number": case.number,
-                "title": case.title,
-                "level": case.get_escalation_level_display(),
-                "clock": clock.get_metric_display() if clock is not None else "-",
-                "link": _case_link(case),
-                "name": str(user),
-            }
+            values = _case_values(
+                case,
+                user,
+                level=case.get_escalation_level_display(),
+                clock=clock.get_metric_display() if clock is not None else "-",
+            )
             return (
                 _("[%(number)s] Escalated to you: %(title)s") % values,
                 _(
                     "Hello %(name)s,\n\nCase %(number)s “%(title)s” has passed its time limit (%(clock)s) and is "
-                    "escalated to %(level)s. Please take it in hand.\n\n%(link)s"
+                    "escalated to %(level)s. Please take it in hand."
                 )
                 % values,
             )
 
-        subject, body = _staff_texts(user, render)
-        _email_staff(user, key=f"case-{case.pk}-escalated-l{level}-u{user.pk}", subject=subject, body=body)
+        _tell(user, key=f"case-{case.pk}-escalated-l{level}", render=render, link=_case_path(case))
+
+
+def on_case_assigned(*, case: Any, actor: Any = None, **_payload: Any) -> None:
+    """A case was given to someone (judged, accepted or assigned): tell them, unless they did it themselves."""
+    user = getattr(case, "assignee", None)
+    if user is None or (actor is not None and actor.pk == user.pk):
+        return
+
+    def render() -> tuple[str, str]:
+        values = _case_values(case, user, by=str(actor or _("Kefu")))
+        return (
+            _("[%(number)s] Assigned to you: %(title)s") % values,
+            _("Hello %(name)s,\n\n%(by)s gave you case %(number)s “%(title)s”.") % values,
+        )
+
+    _tell(user, key=f"case-{case.pk}-v{case.version}-assigned", render=render, link=_case_path(case))
+
+
+def on_solution_proposed(*, case: Any, actor: Any = None, **_payload: Any) -> None:
+    """A solution waits for approval: tell the CS supervisors (the approvers of first resort)."""
+    for user in escalation_recipients(1):
+
+        def render(user: Any = user) -> tuple[str, str]:
+            values = _case_values(case, user, by=str(actor or _("Kefu")))
+            return (
+                _("[%(number)s] A solution waits for your approval") % values,
+                _("Hello %(name)s,\n\n%(by)s proposed a solution for case %(number)s “%(title)s”.") % values,
+            )
+
+        _tell(user, key=f"case-{case.pk}-v{case.version}-proposed", render=render, link=_case_path(case))
+
+
+def _on_customer_pushback(reason: str) -> Callable[..., None]:
+    def handler(*, case: Any, **_payload: Any) -> None:
+        """The customer objected, rejected the solution or appealed: the owner and the supervisors hear."""
+        recipients = {u.pk: u for u in escalation_recipients(max(int(case.escalation_level), 1))}
+        if getattr(case, "assignee", None) is not None:
+            recipients[case.assignee.pk] = case.assignee
+        for user in recipients.values():
+
+            def render(user: Any = user) -> tuple[str, str]:
+                values = _case_values(case, user, what=_(reason))
+                return (
+                    _("[%(number)s] %(what)s") % values,
+                    _("Hello %(name)s,\n\nCase %(number)s “%(title)s”: %(what)s.") % values,
+                )
+
+            _tell(user, key=f"case-{case.pk}-v{case.version}-pushback", render=render, link=_case_path(case))
+
+    return handler
+
+
+CUSTOMER_PUSHBACK = {
+    "objected": gettext_noop("The customer objects to the judgement"),
+    "rejected_by_customer": gettext_noop("The customer rejected the solution"),
+    "appealed": gettext_noop("The customer appealed"),
+}
 
 
 def subscribe_case_notifications() -> None:
@@ -333,3 +388,8 @@ def subscribe_case_notifications() -> None:
         events.subscribe(f"tickets.case.{step}", handler)
     events.subscribe("tickets.clock.warning", on_clock_warning)
     events.subscribe("tickets.case.escalated", on_case_escalated)
+    for step in ("judged_valid", "accepted", "assigned"):
+        events.subscribe(f"tickets.case.{step}", on_case_assigned)
+    events.subscribe("tickets.case.solution_proposed", on_solution_proposed)
+    for step, reason in CUSTOMER_PUSHBACK.items():
+        events.subscribe(f"tickets.case.{step}", _on_customer_pushback(reason))

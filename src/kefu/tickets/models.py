@@ -175,6 +175,9 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     tracking_code = models.CharField(max_length=32, unique=True, editable=False)
     search_text = models.TextField(editable=False, blank=True)
+    # The earliest due time of the case's running clocks (none when every clock is stopped or
+    # paused), kept by the services so queues sort by deadline on an index.
+    next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -184,8 +187,9 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         indexes = [
             models.Index(fields=["status", "-received_at"], name="case_status_idx"),
-            models.Index(fields=["assignee", "status"], name="case_assignee_idx"),
-            models.Index(fields=["department", "status"], name="case_department_idx"),
+            models.Index(fields=["next_due_at", "-received_at"], name="case_due_idx"),
+            models.Index(fields=["assignee", "next_due_at"], name="case_assignee_due_idx"),
+            models.Index(fields=["department", "next_due_at"], name="case_department_due_idx"),
             models.Index(fields=["customer", "-received_at"], name="case_customer_idx"),
         ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
 from kefu.core.models import AuditEvent
@@ -34,10 +34,7 @@ def case_queue(
     elif queue == "unassigned":
         cases = cases.filter(assignee__isnull=True, status__in=OPEN_STATUSES)
     elif queue == "breaching":
-        due_soon = CaseClock.objects.filter(
-            case=OuterRef("pk"), stopped_at__isnull=True, paused_at__isnull=True, due_at__lte=timezone.now() + soon
-        )
-        cases = cases.filter(Exists(due_soon))
+        cases = cases.filter(next_due_at__lte=timezone.now() + soon)
     elif queue == "approval":
         cases = cases.filter(status=CaseStatus.AWAITING_APPROVAL)
     elif queue == "waiting":
@@ -49,15 +46,8 @@ def case_queue(
             cases = cases.filter(**{name: filters[name]})
     if q:
         cases = cases.filter(keyword_condition(SEARCH_KIND, q))
-    next_due = (
-        CaseClock.objects.filter(case=OuterRef("pk"), stopped_at__isnull=True, paused_at__isnull=True)
-        .order_by("due_at")
-        .values("due_at")[:1]
-    )
-    return (
-        cases.annotate(next_due=Subquery(next_due))
-        .select_related("customer", "assignee", "department", "category")
-        .order_by(F("next_due").asc(nulls_last=True), "-received_at")
+    return cases.select_related("customer", "assignee", "department", "category").order_by(
+        F("next_due_at").asc(nulls_last=True), "-received_at"
     )
 
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from kefu.core.exports import xlsx_bytes, xlsx_response
 from kefu.core.presentation import describe
 from kefu.core.services import DomainError
-from kefu.core.ui import paginate, query_without_page, render_page
+from kefu.core.ui import paginate_then_join, query_without_page, render_page
 from kefu.tickets import selectors, services
 from kefu.tickets.choices import CaseChannel, CaseKind, CaseStatus, Severity
 from kefu.tickets.forms import (
@@ -179,7 +179,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
     queue = queue if queue in selectors.QUEUES else "open"
     filters = {name: request.GET.get(name, "") for name in ("kind", "status", "severity", "channel")}
     cases = selectors.case_queue(user=request.user, queue=queue, q=request.GET.get("q", "").strip()[:100], **filters)
-    page = paginate(request, cases)
+    page = paginate_then_join(request, cases)
     context = {
         "page": page,
         "queue": queue,

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,7 +75,15 @@ def _locked(case: Case, version: int | None = None) -> Case:
     return current
 
 
+def _next_due(case: Case) -> dt.datetime | None:
+    running = CaseClock.objects.filter(case=case, stopped_at__isnull=True, paused_at__isnull=True)
+    due_at: dt.datetime | None = running.aggregate(first=Min("due_at"))["first"]
+    return due_at
+
+
 def _save(case: Case, action: str, actor: Any, changes: dict[str, Any] | None = None) -> None:
+    """Save a step: derived fields, version, audit event and domain event."""
+    case.next_due_at = _next_due(case)
     case.version += 1
     case.updated_at = timezone.now()
     case.save()
@@ -116,20 +125,22 @@ def _spec_for(policy: SlaPolicy) -> Any:
     return None if policy.round_the_clock else calendar_spec(policy.calendar)
 
 
-def _start_clocks(case: Case, metrics: Iterable[str], at: dt.datetime) -> list[CaseClock]:
+def _plan_clocks(case: Case, metrics: Iterable[str], at: dt.datetime) -> list[CaseClock]:
+    """The clocks `metrics` would start at `at` under the case's policy (unsaved)."""
     policy = _policy_for(case)
     if policy is None:
         return []
     targets = sla.targets_for(policy.targets.all(), case.severity)
-    started = []
+    policy_spec = _spec_for(policy)
+    planned = []
     for metric in metrics:
         target = targets.get(metric)
-        if target is None or CaseClock.objects.filter(case=case, metric=metric).exists():
+        if target is None:
             continue
-        spec = None if target.round_the_clock else _spec_for(policy)
+        spec = None if target.round_the_clock else policy_spec
         due_at = sla.due(at, target.minutes, spec)
-        started.append(
-            CaseClock.objects.create(
+        planned.append(
+            CaseClock(
                 case=case,
                 metric=metric,
                 policy=policy,
@@ -140,7 +151,14 @@ def _start_clocks(case: Case, metrics: Iterable[str], at: dt.datetime) -> list[C
                 paused_at=at if case.waiting_for_customer else None,
             )
         )
-    return started
+    return planned
+
+
+def _start_clocks(case: Case, metrics: Iterable[str], at: dt.datetime) -> list[CaseClock]:
+    """Start the clocks of `metrics` the case does not have yet."""
+    metrics = list(metrics)
+    existing = set(CaseClock.objects.filter(case=case, metric__in=metrics).values_list("metric", flat=True))
+    return CaseClock.objects.bulk_create(_plan_clocks(case, [m for m in metrics if m not in existing], at))
 
 
 def _stop_clocks(case: Case, metrics: Iterable[str], at: dt.datetime) -> None:

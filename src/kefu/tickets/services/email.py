@@ -32,12 +32,23 @@ CASE_NUMBER_RE = re.compile(r"(?<![A-Za-z0-9])(?:TS|JY|ZX|FW)-\d{8}-\d{4}(?!\d)"
 COMPLAINT_WORD = "投诉"
 
 
+def _sender_known(case: Case, sender: str) -> bool:
+    """Whether `sender` wrote about the case before or is one of its customer's contacts."""
+    sender = sender.strip().lower()
+    if not sender:
+        return False
+    if sender == case.caller_email.lower():
+        return True
+    if case.customer_id and Contact.objects.filter(customer_id=case.customer_id, email__iexact=sender).exists():
+        return True
+    return case.messages.filter(direction=CaseMessage.Direction.INBOUND, sender__iexact=sender).exists()
+
+
 def _email_thread(mail: ParsedMail) -> Case | None:
-    """The case a mail answers: a case number in the subject, else a Message-ID it replies to."""
-    for number in CASE_NUMBER_RE.findall(mail.subject):
-        case = Case.objects.filter(number=number).first()
-        if case is not None:
-            return case
+    """The case a mail answers: a Message-ID it replies to, else a case number in the subject.
+
+    Case numbers are easy to guess, so a number alone threads a mail only from a sender the case
+    knows; anyone else's mail opens a case of its own."""
     if mail.references:
         earlier = (
             CaseMessage.objects.filter(message_id__in=mail.references)
@@ -47,6 +58,10 @@ def _email_thread(mail: ParsedMail) -> Case | None:
         )
         if earlier is not None:
             return earlier.case
+    for number in CASE_NUMBER_RE.findall(mail.subject):
+        case = Case.objects.filter(number=number).first()
+        if case is not None and _sender_known(case, mail.sender):
+            return case
     return None
 
 

@@ -24,7 +24,7 @@ from kefu.core.services import (
     PermissionDeniedError,
     audit_record,
     number_next,
-    search_index_replace,
+    search_index_bulk,
 )
 from kefu.customers.services import customer_record_complaint
 from kefu.tickets import sla
@@ -54,6 +54,7 @@ from kefu.tickets.services._base import (
     SEARCH_KIND,
     _grade_of,
     _locked,
+    _plan_clocks,
     _require,
     _require_status,
     _save,
@@ -127,10 +128,11 @@ def case_receive(*, actor: Any, data: Mapping[str, Any], received_at: dt.datetim
     if case.category_id and case.category and case.category.default_department_id and not case.department_id:
         case.department_id = case.category.default_department_id
     case.search_text = _search_text(case).lower()
+    clocks = _plan_clocks(case, CLOCKS_AT_RECEIPT.get((case.kind, case.nature), DEFAULT_CLOCKS_AT_RECEIPT), at)
+    case.next_due_at = min((c.due_at for c in clocks if c.paused_at is None), default=None)
     case.save()
-    metrics = CLOCKS_AT_RECEIPT.get((case.kind, case.nature), DEFAULT_CLOCKS_AT_RECEIPT)
-    _start_clocks(case, metrics, at)
-    search_index_replace(kind=SEARCH_KIND, object_id=case.pk, text=_search_text(case))
+    CaseClock.objects.bulk_create(clocks)
+    search_index_bulk(kind=SEARCH_KIND, texts=[(case.pk, _search_text(case))])
     audit_record(
         actor=actor,
         action="tickets.case.received",
