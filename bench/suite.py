@@ -98,6 +98,9 @@ def kefu_database(args: argparse.Namespace) -> dict[str, Any]:
     wanted = Plan.for_scale(args.scale).cases
     if args.reuse and _count(args.database_url, "tickets_case") >= wanted:
         configure_django(args.database_url)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)  # the code may have moved on since
         return {"reused": True}
     return build(args.database_url, scale=args.scale, seed=args.seed)
 

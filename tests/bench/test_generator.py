@@ -112,6 +112,9 @@ def test_clocks_are_left_as_the_last_sweep_left_them(generated, db):
     assert all(c.started_at <= c.due_at and c.warn_at <= c.due_at for c in clocks)
     assert all(c.stopped_at is None or c.stopped_at >= c.started_at for c in clocks)
     running = [c for c in clocks if c.running]
+    for case in open_cases.prefetch_related("clocks")[:80]:  # the stored next deadline the queues sort by
+        dues = [c.due_at for c in case.clocks.all() if c.running]
+        assert case.next_due_at == (min(dues) if dues else None)
     assert any(c.breached_at for c in running)
     with time_machine.travel(NOW, tick=False):
         breaching = selectors.case_queue(user=User.objects.get(username="supervisor1"), queue="breaching")
