@@ -25,6 +25,7 @@ demo: install messages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed-demo
 	$(BIN)/python manage.py seed-demo-cases
+	$(BIN)/python manage.py seed-demo-operations
 
 ## Set everything up, load the demo company, start the web server and the worker (Ctrl-C stops both).
 run: demo

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "kefu.accounts",
     "kefu.customers",
     "kefu.notify",
+    "kefu.operations",
     "kefu.tickets",
     "kefu.api",
     "kefu.portal",

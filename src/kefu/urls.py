@@ -14,6 +14,7 @@ urlpatterns = [
     path("customers/", include("kefu.customers.urls")),
     path("cases/", include("kefu.tickets.urls")),
     path("notifications/", include("kefu.notify.urls")),
+    path("operations/", include("kefu.operations.urls")),
     path("portal/", include("kefu.portal.urls")),
     path("settings/calendar/", include("kefu.core.urls")),
     path("api/v1/", api.urls),

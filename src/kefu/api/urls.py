@@ -10,6 +10,7 @@ from kefu.api.accounts import router as accounts_router
 from kefu.api.auth import AUTH
 from kefu.api.customers import router as customers_router
 from kefu.api.notifications import router as notifications_router
+from kefu.api.operations import router as operations_router
 from kefu.api.tickets import router as tickets_router
 from kefu.api.webhooks import router as webhooks_router
 from kefu.core.services import DomainError
@@ -24,6 +25,7 @@ api = NinjaAPI(
 )
 api.add_router("/customers", customers_router)
 api.add_router("/cases", tickets_router)
+api.add_router("/operations", operations_router)
 api.add_router("/webhooks", webhooks_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/", accounts_router)

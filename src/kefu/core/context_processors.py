@@ -23,7 +23,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "upcoming_modules": [
             _("Follow-up visits"),
             _("Surveys"),
-            _("Orders"),
             _("Standards"),
         ]
     }

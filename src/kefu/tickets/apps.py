@@ -45,6 +45,10 @@ class TicketsConfig(AppConfig):
         )
         # notify writes e-mails about a case to the outbox; the case keeps them, so replies thread.
         events.subscribe("notify.case_email.queued", case_record_email_sent)
+        # A shipment exception opens (or links) a complaint case.
+        from kefu.tickets.subscribers_operations import on_exception_reported
+
+        events.subscribe("operations.exception.reported", on_exception_reported)
         case = "tickets.case"
         register_value_labels("channel", dict(CaseChannel.choices), subject_type=case)
         register_value_labels("kind", dict(CaseKind.choices), subject_type=case)

@@ -1,0 +1,283 @@
+"""Benchmark of the operations import and the shipment pages (default 1,000,000 shipments, 5 events each).
+
+    python -m bench.shipments --shipments 200000
+    python -m bench.shipments --shipments 1000000 --database-url postgres://postgres@127.0.0.1:5432/kefu_bench_shipments
+
+Creates a fresh database (a SQLite file under /tmp, or the PostgreSQL database named in the URL,
+dropped and re-created on a loopback server), migrates it, loads the demo staff and about 2,000
+customers (`kefu.customers.demo`), then imports the shipments **through the import services**
+(`kefu.operations.importing.orders_upsert` / `events_upsert`, the code behind the Excel/CSV import
+page and the `PUT /api/v1/operations/orders|events` upsert): every row is validated, then written
+set-based (COPY into a temporary table + one INSERT ... ON CONFLICT per table on PostgreSQL).
+Rows arrive in batches of `--batch-size` orders (each batch is one all-or-nothing import, as a
+file or an API call would be) followed by their events. One batch is then imported a second time
+to time an idempotent re-import, and the row counts are checked unchanged.
+
+Then, through `django.test.Client` (whole Django stack, no network), as `supervisor1`: the
+shipment page of a shipment with its events, the shipment list, a search by shipment number and
+the order list; each once to warm up, then `--runs` times. Results: bench/results/shipments-<db>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import platform
+import random
+import time
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+from bench.customers import (
+    BENCH_DIR,
+    ROOT,
+    _check_loopback,
+    _db_label,
+    configure_django,
+    markdown_table,
+    record_samples,
+    recreate_database,
+)
+
+RESULTS = ROOT / "bench" / "results"
+GOODS = (
+    ("家电", "冰箱"),
+    ("家电", "洗衣机"),
+    ("家具", "沙发"),
+    ("家具", "衣柜"),
+    ("电子", "服务器机柜"),
+    ("建材", "瓷砖"),
+    ("食品", "冷链肉类"),
+    ("日用品", "洗护用品"),
+)
+CITIES = ("上海", "苏州", "杭州", "南京", "广州", "深圳", "成都", "武汉", "北京", "天津", "重庆", "西安")
+VEHICLES = ("van", "box_4_2", "truck_6_8", "truck_9_6")
+EVENT_KINDS = ("picked_up", "departed", "arrived_hub", "out_for_delivery", "delivered")
+
+
+@dataclass
+class Timing:
+    name: str
+    url: str
+    median_ms: float = 0.0
+    p95_ms: float = 0.0
+    min_ms: float = 0.0
+    runs: int = 0
+    queries: int = 0
+    status: int = 0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shipments", type=int, default=1_000_000)
+    parser.add_argument("--events-per-shipment", type=int, default=5)
+    parser.add_argument("--customers", type=int, default=2000)
+    parser.add_argument("--batch-size", type=int, default=50_000, help="orders per import batch (one transaction)")
+    parser.add_argument("--database-url", default=f"sqlite:///{BENCH_DIR}/kefu_bench_shipments.sqlite3")
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=2026)
+    return parser.parse_args(argv)
+
+
+def _rows(start: int, count: int, customers: list[str], rng: random.Random, now: dt.datetime) -> tuple[list, list]:
+    """`count` order rows with their shipment facts, and 5 events per shipment, as an import would send them."""
+    orders: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for n in range(start, start + count):
+        goods_type, goods = GOODS[n % len(GOODS)]
+        origin, destination = rng.sample(CITIES, 2)
+        ordered = now - dt.timedelta(minutes=rng.randrange(60, 365 * 24 * 60))
+        pickup = ordered + dt.timedelta(hours=rng.randrange(2, 48))
+        promised = pickup + dt.timedelta(hours=rng.randrange(12, 96))
+        departed = pickup + dt.timedelta(minutes=rng.randrange(-120, 240))
+        delivered = min(promised + dt.timedelta(hours=rng.randrange(-24, 12)), now - dt.timedelta(minutes=1))
+        pieces = rng.randrange(1, 200)
+        intact = rng.random() > 0.02
+        number = f"YD{n:09d}"
+        orders.append(
+            {
+                "external_number": f"TMS{n:010d}",
+                "customer_number": customers[n % len(customers)],
+                "goods": f"{goods} {pieces} 件",
+                "goods_type": goods_type,
+                "pieces": pieces,
+                "weight_kg": Decimal(pieces * 12),
+                "declared_value": Decimal(pieces * 300),
+                "origin": f"{origin}仓",
+                "destination": f"{destination}市",
+                "ordered_at": ordered,
+                "pickup_at": pickup,
+                "promised_at": promised,
+                "vehicle_type": VEHICLES[n % 4],
+                "price": Decimal(200 + pieces * 5),
+                "shipment_number": number,
+                "dispatched_at": pickup - dt.timedelta(hours=1),
+                "departed_at": departed,
+                "delivered_at": delivered,
+                "pieces_delivered": pieces if intact else pieces - 1,
+                "intact": intact,
+                "signed_by": "收货人",
+            }
+        )
+        span = (delivered - departed) / 5
+        for index, kind in enumerate(EVENT_KINDS):
+            occurred = departed + span * index
+            events.append(
+                {
+                    "shipment_number": number,
+                    "kind": kind,
+                    "occurred_at": occurred,
+                    "place": destination if index >= 3 else origin,
+                    "informed_at": occurred + dt.timedelta(minutes=rng.randrange(1, 240)),
+                }
+            )
+    return orders, events
+
+
+def load(args: argparse.Namespace) -> dict[str, Any]:
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from kefu.customers import demo
+    from kefu.customers.models import Customer
+    from kefu.operations import importing
+    from kefu.operations.models import Order, Shipment, ShipmentLine, TrackingEvent
+
+    timings: dict[str, Any] = {}
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    timings["migrate_s"] = round(time.perf_counter() - started, 1)
+    demo.ensure_staff()
+    started = time.perf_counter()
+    demo.generate_customers(args.customers, seed=args.seed)
+    timings["customers_s"] = round(time.perf_counter() - started, 1)
+    customers = list(Customer.objects.order_by("pk").values_list("number", flat=True))
+    rng = random.Random(args.seed)
+    now = timezone.now()
+    generate = orders_s = events_s = 0.0
+    done = 0
+    first_batch: tuple[list, list] | None = None
+    while done < args.shipments:
+        count = min(args.batch_size, args.shipments - done)
+        t0 = time.perf_counter()
+        orders, events = _rows(done, count, customers, rng, now)
+        t1 = time.perf_counter()
+        report = importing.orders_upsert(actor=None, rows=orders)
+        t2 = time.perf_counter()
+        if not report.ok:
+            raise SystemExit(f"order batch refused: {report.errors[:5]}")
+        event_report = importing.events_upsert(actor=None, rows=events[: count * args.events_per_shipment])
+        t3 = time.perf_counter()
+        if not event_report.ok:
+            raise SystemExit(f"event batch refused: {event_report.errors[:5]}")
+        generate += t1 - t0
+        orders_s += t2 - t1
+        events_s += t3 - t2
+        done += count
+        first_batch = first_batch or (orders, events)
+        print(f"  imported {done:,} shipments (orders {orders_s:.0f} s, events {events_s:.0f} s)", flush=True)
+    timings["generate_rows_s"] = round(generate, 1)
+    timings["import_orders_s"] = round(orders_s, 1)
+    timings["import_events_s"] = round(events_s, 1)
+    timings["import_total_s"] = round(orders_s + events_s, 1)
+    counts = (
+        Order.objects.count(),
+        Shipment.objects.count(),
+        ShipmentLine.objects.count(),
+        TrackingEvent.objects.count(),
+    )
+    if first_batch is None:
+        raise SystemExit("nothing to import")
+    t0 = time.perf_counter()
+    again = importing.orders_upsert(actor=None, rows=first_batch[0])
+    again_events = importing.events_upsert(actor=None, rows=first_batch[1])
+    timings["reimport_batch_s"] = round(time.perf_counter() - t0, 1)
+    timings["reimport_created"] = again.created + again_events.created
+    after = (
+        Order.objects.count(),
+        Shipment.objects.count(),
+        ShipmentLine.objects.count(),
+        TrackingEvent.objects.count(),
+    )
+    timings["reimport_unchanged"] = counts == after
+    timings["orders"], timings["shipments"], timings["lines"], timings["events"] = after
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    timings["analyze_s"] = round(time.perf_counter() - started, 1)
+    return timings
+
+
+def measure(timing: Timing, *, runs: int) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from kefu.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="supervisor1"))
+    timing.status = client.get(timing.url).status_code
+    with CaptureQueriesContext(connection) as captured:
+        client.get(timing.url)
+    timing.queries = len(captured.captured_queries)
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        client.get(timing.url)
+        samples.append((time.perf_counter() - started) * 1000)
+    record_samples(timing, samples)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    _check_loopback(args.database_url)
+    recreate_database(args.database_url)
+    configure_django(args.database_url)
+    from django.db import connection
+
+    from kefu.operations.models import Shipment
+
+    print(f"Loading {args.shipments:,} shipments into {_db_label(args.database_url)} …", flush=True)
+    loading = load(args)
+    print(json.dumps(loading, indent=1), flush=True)
+    middle = Shipment.objects.order_by("pk")[Shipment.objects.count() // 2]
+    timings = [
+        Timing("shipment page (5 events)", f"/operations/shipments/{middle.pk}/"),
+        Timing("shipment list, first page", "/operations/shipments/"),
+        Timing("shipment list, search by number", f"/operations/shipments/?q={middle.number}"),
+        Timing("shipment list, late & damaged", "/operations/shipments/?on_time=false&intact=false"),
+        Timing("order list, first page", "/operations/"),
+        Timing("API shipment detail", f"/api/v1/operations/shipments/{middle.number}"),
+    ]
+    for timing in timings:
+        measure(timing, runs=args.runs)
+    rows = [
+        (t.name, t.url[:48], f"{t.median_ms:.1f}", f"{t.p95_ms:.1f}", str(t.runs), str(t.queries), str(t.status))
+        for t in timings
+    ]
+    print(markdown_table(("case", "url", "median ms", "p95 ms", "runs", "queries", "status"), rows))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"shipments-{_db_label(args.database_url)}.json"
+    out.write_text(
+        json.dumps(
+            {
+                "args": vars(args),
+                "loading": loading,
+                "timings": [asdict(t) for t in timings],
+                "server": connection.vendor,
+                "python": platform.python_version(),
+            },
+            indent=1,
+            ensure_ascii=False,
+            default=str,
+        )
+    )
+    print(f"written {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,678 @@
+"""Bulk import of orders, shipments and tracking events from the company's own systems.
+
+Two kinds of rows, told apart by their columns:
+
+- order rows, keyed by the external order number (``external_number``), optionally with
+  the facts of their shipment (``shipment_number`` and dispatch / delivery columns);
+- event rows, keyed by (``shipment_number``, ``kind``, ``occurred_at``).
+
+Every row is validated first; one bad row is reported with its row, column and reason and
+nothing is written. Writing is an upsert keyed as above, so importing the same file twice
+leaves the same data. Writes are set-based: on PostgreSQL each table is loaded with COPY into
+a temporary table and merged with one ``INSERT ... ON CONFLICT``; elsewhere with
+``bulk_create(update_conflicts=...)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kefu.core.models import NumberSequence
+from kefu.core.services import DomainError, PermissionDeniedError, audit_record
+from kefu.customers.importexport import _read_rows as read_rows  # the archive's .xlsx/.csv reader
+from kefu.customers.models import Customer
+from kefu.operations.choices import EventKind, OrderSource, OrderStatus, ShipmentStatus, StockCheck, VehicleType
+from kefu.operations.models import Order, Shipment, ShipmentLine, TrackingEvent
+
+MAX_ROWS = 200_000
+ORDER_COLUMNS = (
+    "external_number",
+    "customer_number",
+    "goods",
+    "goods_type",
+    "pieces",
+    "weight_kg",
+    "volume_m3",
+    "declared_value",
+    "origin",
+    "destination",
+    "ordered_at",
+    "pickup_at",
+    "promised_at",
+    "vehicle_type",
+    "is_custom",
+    "is_clearance",
+    "price",
+    "service_type",
+)
+SHIPMENT_COLUMNS = (
+    "shipment_number",
+    "dispatched_at",
+    "departed_at",
+    "pieces_shipped",
+    "delivered_at",
+    "pieces_delivered",
+    "intact",
+    "signed_by",
+)
+EVENT_COLUMNS = ("shipment_number", "kind", "occurred_at", "place", "note", "informed_at")
+REQUIRED_ORDER = (
+    "external_number",
+    "customer_number",
+    "goods",
+    "origin",
+    "destination",
+    "pickup_at",
+    "promised_at",
+    "vehicle_type",
+    "price",
+)
+REQUIRED_EVENT = ("shipment_number", "kind", "occurred_at")
+_CHOICE_LOOKUPS: dict[tuple[str, str | None], dict[str, str]] = {}
+_TRUE = {"1", "true", "yes", "y", "是", "√"}
+_FALSE = {"0", "false", "no", "n", "否", ""}
+
+
+@dataclass
+class ImportReport:
+    kind: str = "orders"
+    total_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# --- parsing one cell ------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (type(value) is str and not value.strip())
+
+
+def _datetime(value: Any, name: str) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None and 2000 <= value.year <= 2099:
+            return value
+        parsed = value
+    else:
+        try:
+            parsed = dt.datetime.fromisoformat(_text(value).replace("/", "-"))
+        except ValueError as exc:
+            raise DomainError(_("not a date and time (YYYY-MM-DD HH:MM)"), field=name) from exc
+    if not 2000 <= parsed.year <= 2099:
+        raise DomainError(_("not between the years 2000 and 2099"), field=name)
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+_CENT, _MILLI, _LIMIT = Decimal("0.01"), Decimal("0.001"), Decimal("1e10")
+
+
+def _decimal(value: Any, name: str) -> Decimal:
+    try:
+        number = value if type(value) is Decimal else Decimal(value if type(value) is int else _text(value) or "0")
+    except InvalidOperation as exc:
+        raise DomainError(_("not a number"), field=name) from exc
+    if not number.is_finite() or number < 0 or number >= _LIMIT:
+        raise DomainError(_("must be a number from 0 to 9,999,999,999"), field=name)
+    return number.quantize(_MILLI if name == "volume_m3" else _CENT)
+
+
+def _int(value: Any, name: str) -> int:
+    if type(value) is int and 0 <= value <= 2_000_000_000:
+        return value
+    text = _text(value)
+    if not text.isdigit() or int(text) > 2_000_000_000:
+        raise DomainError(_("not a whole number"), field=name)
+    return int(text)
+
+
+def _bool(value: Any, name: str) -> bool:
+    if type(value) is bool:
+        return value
+    text = _text(value).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise DomainError(_("not yes or no"), field=name)
+
+
+def _choice_lookup(choices: type[models.TextChoices]) -> dict[str, str]:
+    """Code or label (in any of Kefu's languages, lower-cased) → code; built once per language."""
+    key = (choices.__name__, translation.get_language())
+    if key not in _CHOICE_LOOKUPS:
+        lookup = {}
+        for code, _label in settings.LANGUAGES:
+            with translation.override(code):
+                lookup.update({str(label).lower(): str(value) for value, label in choices.choices})
+        lookup.update({str(value): str(value) for value in choices.values})
+        _CHOICE_LOOKUPS[key] = lookup
+    return _CHOICE_LOOKUPS[key]
+
+
+def _choice(value: Any, name: str, choices: type[models.TextChoices]) -> str:
+    text = _text(value)
+    code = _choice_lookup(choices).get(text.lower())
+    if code is None:
+        raise DomainError(_("“%(text)s” is not a known value") % {"text": text}, field=name)
+    return code
+
+
+def _max(text: str, name: str, length: int) -> str:
+    if len(text) > length:
+        raise DomainError(_("longer than %d characters") % length, field=name)
+    return text
+
+
+# --- order rows ------------------------------------------------------------------------------------
+
+
+def _order_row(raw: Mapping[str, Any]) -> dict[str, Any]:
+    for name in REQUIRED_ORDER:
+        if _blank(raw.get(name)):
+            raise DomainError(_("required"), field=name)
+    row: dict[str, Any] = {
+        "external_number": _max(_text(raw["external_number"]), "external_number", 40),
+        "customer_number": _text(raw["customer_number"]),
+        "goods": _max(_text(raw["goods"]), "goods", 200),
+        "goods_type": _max(_text(raw.get("goods_type")), "goods_type", 40),
+        "service_type": _max(_text(raw.get("service_type")), "service_type", 20),
+        "origin": _max(_text(raw["origin"]), "origin", 120),
+        "destination": _max(_text(raw["destination"]), "destination", 120),
+        "pieces": _int(raw.get("pieces") or 1, "pieces"),
+        "weight_kg": _decimal(raw.get("weight_kg"), "weight_kg"),
+        "volume_m3": _decimal(raw.get("volume_m3"), "volume_m3"),
+        "declared_value": _decimal(raw.get("declared_value"), "declared_value"),
+        "price": _decimal(raw["price"], "price"),
+        "pickup_at": _datetime(raw["pickup_at"], "pickup_at"),
+        "promised_at": _datetime(raw["promised_at"], "promised_at"),
+        "vehicle_type": _choice(raw["vehicle_type"], "vehicle_type", VehicleType),
+        "is_custom": _bool(raw.get("is_custom"), "is_custom"),
+        "is_clearance": _bool(raw.get("is_clearance"), "is_clearance"),
+        "ordered_at": _datetime(raw["ordered_at"], "ordered_at") if not _blank(raw.get("ordered_at")) else None,
+    }
+    if row["promised_at"] < row["pickup_at"]:
+        raise DomainError(_("the promised delivery is before the pick-up"), field="promised_at")
+    number = _text(raw.get("shipment_number"))
+    row["shipment_number"] = _max(number, "shipment_number", 40)
+    if not number:
+        for name in SHIPMENT_COLUMNS[1:]:
+            if not _blank(raw.get(name)):
+                raise DomainError(_("shipment facts need a shipment number"), field=name)
+        return row
+    row["dispatched_at"] = (
+        _datetime(raw["dispatched_at"], "dispatched_at") if not _blank(raw.get("dispatched_at")) else None
+    )
+    row["departed_at"] = _datetime(raw["departed_at"], "departed_at") if not _blank(raw.get("departed_at")) else None
+    row["pieces_shipped"] = (
+        _int(raw["pieces_shipped"], "pieces_shipped") if not _blank(raw.get("pieces_shipped")) else row["pieces"]
+    )
+    row["delivered_at"] = (
+        _datetime(raw["delivered_at"], "delivered_at") if not _blank(raw.get("delivered_at")) else None
+    )
+    row["signed_by"] = _max(_text(raw.get("signed_by")), "signed_by", 60)
+    if row["delivered_at"] is not None:
+        if _blank(raw.get("pieces_delivered")):
+            raise DomainError(_("required when delivered"), field="pieces_delivered")
+        row["pieces_delivered"] = _int(raw["pieces_delivered"], "pieces_delivered")
+        row["intact"] = _bool(raw.get("intact") if not _blank(raw.get("intact")) else "yes", "intact")
+    else:
+        row["pieces_delivered"] = row["intact"] = None
+    return row
+
+
+def _event_row(raw: Mapping[str, Any]) -> dict[str, Any]:
+    for name in REQUIRED_EVENT:
+        if _blank(raw.get(name)):
+            raise DomainError(_("required"), field=name)
+    informed = raw.get("informed_at")
+    return {
+        "shipment_number": _text(raw["shipment_number"]),
+        "kind": _choice(raw["kind"], "kind", EventKind),
+        "occurred_at": _datetime(raw["occurred_at"], "occurred_at"),
+        "place": _max(_text(raw.get("place")), "place", 120),
+        "note": _max(_text(raw.get("note")), "note", 200),
+        "informed_at": None if _blank(informed) else _datetime(informed, "informed_at"),
+    }
+
+
+def _validate(
+    rows: Sequence[Mapping[str, Any]], parse: Any, key: Any, first_row: int
+) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, str, str]]]:
+    good: list[tuple[int, dict[str, Any]]] = []
+    errors: list[tuple[int, str, str]] = []
+    seen: dict[Any, int] = {}
+    for offset, raw in enumerate(rows):
+        row_number = first_row + offset
+        if not raw:
+            continue  # a blank line of the file
+        try:
+            row = parse(raw)
+        except DomainError as exc:
+            errors.append((row_number, exc.field or "", exc.message))
+            continue
+        k = key(row)
+        if k in seen:
+            errors.append(
+                (
+                    row_number,
+                    "external_number" if "external_number" in row else "shipment_number",
+                    _("same record as row %d") % seen[k],
+                )
+            )
+            continue
+        seen[k] = row_number
+        good.append((row_number, row))
+    return good, errors
+
+
+# --- set-based writing -----------------------------------------------------------------------------
+
+
+def _chunks(values: Sequence[Any], size: int = 5000) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _existing(model: type[models.Model], key: str, values: Sequence[str], *fields: str) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for chunk in _chunks(values):
+        for row in model.objects.filter(**{f"{key}__in": chunk}).values_list(key, *fields):
+            found[row[0]] = row[1:] if len(fields) > 1 else row[1]
+    return found
+
+
+def upsert_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    conflict: Sequence[str],
+    update: Sequence[str] = (),
+) -> int:
+    """Insert `rows` (tuples in `columns` order; column names are attnames); on a key conflict update or skip.
+
+    Returns how many rows were new."""
+    if not rows:
+        return 0
+    if connection.vendor == "postgresql":
+        return _copy_upsert(model, columns, rows, conflict, update)
+    before = model.objects.count()
+    objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+    names = [model._meta.get_field(c.removesuffix("_id") if c.endswith("_id") else c).name for c in update]
+    unique = [model._meta.get_field(c).name for c in conflict]
+    if update:
+        model.objects.bulk_create(
+            objects, batch_size=500, update_conflicts=True, unique_fields=unique, update_fields=names
+        )
+    else:
+        model.objects.bulk_create(objects, batch_size=500, ignore_conflicts=True)
+    return model.objects.count() - before
+
+
+def upsert_rows_ids(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    conflict: Sequence[str],
+    update: Sequence[str],
+    key: str,
+) -> dict[Any, int]:
+    """`upsert_rows`, returning {key value: primary key} of every row written (new or updated)."""
+    if not rows:
+        return {}
+    if connection.vendor == "postgresql":
+        return _copy_upsert(model, columns, rows, conflict, update, returning=key)  # type: ignore[return-value]
+    upsert_rows(model, columns, rows, conflict=conflict, update=update)
+    index = list(columns).index(key)
+    return _existing(model, key, [row[index] for row in rows], "pk")
+
+
+def _copy_upsert(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    conflict: Sequence[str],
+    update: Sequence[str],
+    returning: str | None = None,
+) -> int | dict[Any, int]:
+    table = connection.ops.quote_name(model._meta.db_table)
+    stage = connection.ops.quote_name(f"stage_{model._meta.db_table}")
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        # Identifiers come from model metadata, quoted; values go through COPY, never into the SQL text.
+        cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {cols} FROM {table} WITH NO DATA")  # noqa: S608
+        with cursor.cursor.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        target = ", ".join(connection.ops.quote_name(c) for c in conflict)
+        if update:
+            assignments = ", ".join(
+                f"{connection.ops.quote_name(c)} = EXCLUDED.{connection.ops.quote_name(c)}" for c in update
+            )
+            action = f"DO UPDATE SET {assignments}"
+        else:
+            action = "DO NOTHING"
+        if returning is not None:
+            name = connection.ops.quote_name(returning)
+            cursor.execute(
+                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} "  # noqa: S608
+                f"ON CONFLICT ({target}) {action} RETURNING {name}, id"
+            )
+            ids = dict(cursor.fetchall())
+            cursor.execute(f"DROP TABLE {stage}")
+            return ids
+        # xmax = 0 marks a row this statement inserted (not one it updated).
+        cursor.execute(
+            f"WITH written AS (INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} "  # noqa: S608
+            f"ON CONFLICT ({target}) {action} RETURNING (xmax = 0) AS fresh) "
+            "SELECT count(*) FILTER (WHERE fresh) FROM written"
+        )
+        inserted = int(cursor.fetchone()[0])
+        cursor.execute(f"DROP TABLE {stage}")
+    return inserted
+
+
+def _number_block(prefix: str, day: dt.date, count: int) -> list[str]:
+    """`count` consecutive human-readable numbers for `prefix` and `day`, allocated at once."""
+    if count == 0:
+        return []
+    key = f"{prefix}-{day:%Y%m%d}"
+    NumberSequence.objects.get_or_create(key=key)
+    sequence = NumberSequence.objects.select_for_update().get(key=key)
+    first = sequence.last_value + 1
+    sequence.last_value += count
+    sequence.save(update_fields=["last_value"])
+    return [f"{key}-{n:04d}" for n in range(first, first + count)]
+
+
+ORDER_WRITE = (
+    "number",
+    "external_number",
+    "source",
+    "customer_id",
+    "service_type",
+    "goods",
+    "goods_type",
+    "pieces",
+    "weight_kg",
+    "volume_m3",
+    "declared_value",
+    "origin",
+    "destination",
+    "pickup_at",
+    "promised_at",
+    "vehicle_type",
+    "is_custom",
+    "is_clearance",
+    "price",
+    "status",
+    "stock_check",
+    "stock_note",
+    "hold_reason",
+    "release_note",
+    "created_at",
+    "search_text",
+    "version",
+)
+ORDER_UPDATE = (
+    "customer_id",
+    "service_type",
+    "goods",
+    "goods_type",
+    "pieces",
+    "weight_kg",
+    "volume_m3",
+    "declared_value",
+    "origin",
+    "destination",
+    "pickup_at",
+    "promised_at",
+    "vehicle_type",
+    "is_custom",
+    "is_clearance",
+    "price",
+    "status",
+    "search_text",
+)
+SHIPMENT_WRITE = (
+    "number",
+    "order_id",
+    "customer_id",
+    "type_override_reason",
+    "status",
+    "dispatched_at",
+    "departed_at",
+    "pieces_shipped",
+    "delivered_at",
+    "pieces_delivered",
+    "intact",
+    "signed_by",
+    "on_time",
+    "search_text",
+)
+SHIPMENT_UPDATE = SHIPMENT_WRITE[1:]
+
+
+def _order_status(row: Mapping[str, Any]) -> str:
+    if not row["shipment_number"]:
+        return OrderStatus.ACCEPTED
+    return OrderStatus.DELIVERED if row["delivered_at"] else OrderStatus.DISPATCHED
+
+
+def _require(actor: Any) -> None:
+    if actor is not None and not actor.has_perm("operations.import"):
+        raise PermissionDeniedError()
+
+
+def orders_upsert(*, actor: Any, rows: Sequence[Mapping[str, Any]], first_row: int = 2) -> ImportReport:
+    """Create or update orders (and their shipments) keyed by the external order number; all or nothing."""
+    _require(actor)
+    report = ImportReport(kind="orders", total_rows=len(rows))
+    if len(rows) > MAX_ROWS:
+        report.errors.append((first_row + MAX_ROWS, "", _("more than %(n)s rows; split the file") % {"n": MAX_ROWS}))
+        return report
+    good, report.errors = _validate(rows, _order_row, lambda r: r["external_number"], first_row)
+    customers = _existing(Customer, "number", sorted({r["customer_number"] for _n, r in good}), "pk")
+    shipment_owner = _existing(
+        Shipment,
+        "number",
+        sorted({r["shipment_number"] for _n, r in good if r["shipment_number"]}),
+        "order__external_number",
+    )
+    for row_number, row in good:
+        if row["customer_number"] not in customers:
+            report.errors.append((row_number, "customer_number", _("no customer has this number")))
+        owner = shipment_owner.get(row["shipment_number"])
+        if owner is not None and owner != row["external_number"]:
+            report.errors.append((row_number, "shipment_number", _("this shipment belongs to another order")))
+    if report.errors:
+        report.errors.sort()
+        return report
+    now = timezone.now()
+    with transaction.atomic():
+        existing = _existing(Order, "external_number", [r["external_number"] for _n, r in good], "number")
+        fresh = [r for _n, r in good if r["external_number"] not in existing]
+        numbers = iter(_number_block("DD", timezone.localdate(now), len(fresh)))
+        order_rows = []
+        for _n, r in good:
+            number = existing.get(r["external_number"]) or next(numbers)
+            search = " ".join(p for p in (number, r["external_number"], r["goods"], r["origin"], r["destination"]) if p)
+            order_rows.append(
+                (
+                    number,
+                    r["external_number"],
+                    OrderSource.IMPORT,
+                    customers[r["customer_number"]],
+                    r["service_type"],
+                    r["goods"],
+                    r["goods_type"],
+                    r["pieces"],
+                    r["weight_kg"],
+                    r["volume_m3"],
+                    r["declared_value"],
+                    r["origin"],
+                    r["destination"],
+                    r["pickup_at"],
+                    r["promised_at"],
+                    r["vehicle_type"],
+                    r["is_custom"],
+                    r["is_clearance"],
+                    r["price"],
+                    _order_status(r),
+                    StockCheck.NOT_NEEDED,
+                    "",
+                    "",
+                    "",
+                    r["ordered_at"] or now,
+                    search.lower(),
+                    1,
+                )
+            )
+        order_ids = upsert_rows_ids(
+            Order, ORDER_WRITE, order_rows, conflict=["external_number"], update=ORDER_UPDATE, key="external_number"
+        )
+        with_shipment = [r for _n, r in good if r["shipment_number"]]
+        if with_shipment:
+            known = set(shipment_owner)
+            shipment_rows = []
+            for r in with_shipment:
+                delivered = r["delivered_at"]
+                search = " ".join(
+                    p for p in (r["shipment_number"], r["external_number"], r["goods"], r["destination"]) if p
+                )
+                shipment_rows.append(
+                    (
+                        r["shipment_number"],
+                        order_ids[r["external_number"]],
+                        customers[r["customer_number"]],
+                        "",
+                        ShipmentStatus.DELIVERED
+                        if delivered
+                        else (ShipmentStatus.IN_TRANSIT if r["departed_at"] else ShipmentStatus.DISPATCHED),
+                        r["dispatched_at"] or r["departed_at"] or now,
+                        r["departed_at"],
+                        r["pieces_shipped"],
+                        delivered,
+                        r["pieces_delivered"],
+                        r["intact"],
+                        r["signed_by"],
+                        (delivered <= r["promised_at"]) if delivered else None,
+                        search.lower(),
+                    )
+                )
+            shipment_ids = upsert_rows_ids(
+                Shipment, SHIPMENT_WRITE, shipment_rows, conflict=["number"], update=SHIPMENT_UPDATE, key="number"
+            )
+            lines = [
+                (shipment_ids[r["shipment_number"]], r["goods"][:120], r["pieces"], r["pieces_shipped"])
+                for r in with_shipment
+                if r["shipment_number"] not in known  # a re-imported shipment keeps its packing list
+            ]
+            upsert_rows(ShipmentLine, ("shipment_id", "description", "ordered", "shipped"), lines, conflict=["id"])
+        report.created, report.updated = len(fresh), len(good) - len(fresh)
+        _audit(actor, "operations.order.imported", {"created": report.created, "updated": report.updated})
+    return report
+
+
+def events_upsert(*, actor: Any, rows: Sequence[Mapping[str, Any]], first_row: int = 2) -> ImportReport:
+    """Add tracking events keyed by (shipment number, kind, time); a repeated event is left as it is."""
+    _require(actor)
+    report = ImportReport(kind="events", total_rows=len(rows))
+    if len(rows) > MAX_ROWS * 5:
+        report.errors.append((first_row, "", _("more than %(n)s rows; split the file") % {"n": MAX_ROWS * 5}))
+        return report
+    good, report.errors = _validate(
+        rows, _event_row, lambda r: (r["shipment_number"], r["kind"], r["occurred_at"]), first_row
+    )
+    shipments = _existing(Shipment, "number", sorted({r["shipment_number"] for _n, r in good}), "pk")
+    report.errors += [
+        (n, "shipment_number", _("no shipment has this number"))
+        for n, r in good
+        if r["shipment_number"] not in shipments
+    ]
+    if report.errors:
+        report.errors.sort()
+        return report
+    with transaction.atomic():
+        event_rows = [
+            (shipments[r["shipment_number"]], r["kind"], r["occurred_at"], r["place"], r["note"], r["informed_at"])
+            for _n, r in good
+        ]
+        report.created = upsert_rows(
+            TrackingEvent,
+            ("shipment_id", "kind", "occurred_at", "place", "note", "informed_at"),
+            event_rows,
+            conflict=["shipment_id", "kind", "occurred_at"],
+            update=("place", "note", "informed_at"),
+        )
+        report.updated = len(event_rows) - report.created
+        _audit(actor, "operations.events.imported", {"rows": len(good)})
+    return report
+
+
+def _audit(actor: Any, action: str, changes: dict[str, Any]) -> None:
+    subject = actor if getattr(actor, "pk", None) else NumberSequence.objects.get_or_create(key="operations-import")[0]
+    audit_record(actor=actor, action=action, subject=subject, subject_label=_("Operations import"), changes=changes)
+
+
+def parse_file(upload: Any) -> tuple[str, list[dict[str, Any]]]:
+    """The rows of an uploaded .xlsx/.csv as dicts by column code, and whether they are orders or events."""
+    rows = read_rows(upload)
+    header = next(rows, None)
+    if not header:
+        raise DomainError(_("The file is empty."), field="file")
+    names = [_text(h).lower() for h in header]
+    if "external_number" in names:
+        kind, known = "orders", set(ORDER_COLUMNS + SHIPMENT_COLUMNS)
+    elif {"shipment_number", "kind", "occurred_at"} <= set(names):
+        kind, known = "events", set(EVENT_COLUMNS)
+    else:
+        raise DomainError(
+            _(
+                "The first row must hold the column names: external_number (orders), "
+                "or shipment_number, kind and occurred_at (events)."
+            ),
+            field="file",
+        )
+    unknown = [n for n in names if n and n not in known]
+    if unknown:
+        raise DomainError(_("Unknown column: %s") % ", ".join(unknown), field="file")
+    records = []
+    for row in rows:
+        if not any(_text(v) for v in row):
+            records.append({})
+            continue
+        records.append({name: value for name, value in zip(names, row, strict=False) if name})
+    while records and not records[-1]:
+        records.pop()
+    return kind, records
+
+
+def template_rows() -> tuple[list[str], list[list[Any]]]:
+    return list(ORDER_COLUMNS + SHIPMENT_COLUMNS), []
