@@ -60,6 +60,9 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+## The benchmark suite (bench/README.md). Default: 10k cases on SQLite, Kefu alone. Side by side with
+## django-helpdesk on PostgreSQL: make bench BENCH_ARGS="--scale 100k --peer --database-url postgres://..."
+BENCH_ARGS ?= --scale 10k
 bench: install messages
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 

@@ -265,14 +265,16 @@ def display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def markdown_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    """A Markdown table aligned for a terminal: the first two columns left, the figures right."""
+def markdown_table(header: tuple[str, ...], rows: list[tuple[str, ...]], *, left: int = 2) -> str:
+    """A Markdown table aligned for a terminal: the first `left` columns left, the figures right."""
     rows = [header, *rows]
     widths = [max(display_width(r[i]) for r in rows) for i in range(len(header))]
     lines = []
     for index, row in enumerate(rows):
         cells = [
-            cell + " " * (widths[i] - display_width(cell)) if i < 2 else " " * (widths[i] - display_width(cell)) + cell
+            cell + " " * (widths[i] - display_width(cell))
+            if i < left
+            else " " * (widths[i] - display_width(cell)) + cell
             for i, cell in enumerate(row)
         ]
         lines.append("| " + " | ".join(cells) + " |")

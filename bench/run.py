@@ -1,6 +1,10 @@
-"""`make bench`: run the benchmarks (today the customer archive; arguments are passed on)."""
+"""`make bench`: the benchmark suite (`bench.suite`); arguments are passed on.
 
-from bench.customers import main
+The older single-area benchmarks stay available as `python -m bench.customers` and
+`python -m bench.cases`.
+"""
+
+from bench.suite import main
 
 if __name__ == "__main__":
     main()

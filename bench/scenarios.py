@@ -1,0 +1,203 @@
+"""Named scenarios of the load client, per system under test ("kefu", "helpdesk").
+
+A scenario builder takes the system's *fixture* (session cookies, API tokens, ids prepared before
+the server starts) and returns a `bench.load.Scenario`. Register one with
+`@scenario("name", "kefu", description)`; the same name for "helpdesk" is its equivalent, and
+the report puts the two side by side. Later modules (shipment import, visit generation, survey
+results, KPI months) add theirs the same way, for Kefu alone when the peer has no equivalent.
+Jobs that are not HTTP (the escalation sweep) are registered with `@job(...)`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from bench.load import Request, Scenario
+
+# 2-, 3- and 4-character words: case texts (破损, 对账单, 屏幕碎裂) and customer names (物流, 供应链, 电子科技).
+CASE_WORDS = ("破损", "对账单", "屏幕碎裂")
+CUSTOMER_WORDS = ("物流", "供应链", "电子科技")
+
+Builder = Callable[[dict[str, Any]], Scenario]
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    name: str
+    description: str
+    builders: dict[str, Builder]
+
+
+SCENARIOS: dict[str, ScenarioSpec] = {}
+JOBS: dict[str, dict[str, Callable[..., dict[str, Any]]]] = {}
+
+
+def scenario(name: str, target: str, description: str = "") -> Callable[[Builder], Builder]:
+    def register(fn: Builder) -> Builder:
+        spec = SCENARIOS.get(name)
+        builders = {**(spec.builders if spec else {}), target: fn}
+        SCENARIOS[name] = ScenarioSpec(name, (spec.description if spec else "") or description, builders)
+        return fn
+
+    return register
+
+
+def job(name: str, target: str) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]]:
+    def register(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+        JOBS.setdefault(name, {})[target] = fn
+        return fn
+
+    return register
+
+
+def _session(fixture: dict[str, Any], user: str) -> dict[str, str]:
+    return {"Cookie": f"{fixture['session_cookie']}={fixture['sessions'][user]}"}
+
+
+def _bearer(fixture: dict[str, Any], user: str) -> dict[str, str]:
+    return {"Authorization": f"{fixture.get('token_keyword', 'Bearer')} {fixture['tokens'][user]}"}
+
+
+def _rotate(requests: list[Request]) -> Callable[[int], Request]:
+    return lambda i: requests[i % len(requests)]
+
+
+# --------------------------------------------------------------------------- Kefu
+
+
+@scenario("intake", "kefu", "create a case through the API (SLA clocks, audit, outbox, search tokens)")
+def kefu_intake(fixture: dict[str, Any]) -> Scenario:
+    texts = fixture["texts"]
+    headers = {**_bearer(fixture, "agent1"), "Content-Type": "application/json"}
+
+    def make(i: int) -> Request:
+        title, description = texts[i % len(texts)]
+        body = {
+            "kind": "complaint",
+            "nature": "hard",
+            "title": title,
+            "description": description,
+            "customer_id": fixture["customer_ids"][i % len(fixture["customer_ids"])],
+            "category_id": fixture["category_id"],
+            "order_number": f"YD{1_000_000_000 + i}",
+        }
+        return Request("POST", "/api/v1/cases", json.dumps(body, ensure_ascii=False).encode(), headers, (201,))
+
+    return Scenario("intake", make)
+
+
+@scenario("queue_page", "kefu", "an agent's queue page: open / breaching soon / by status / by department")
+def kefu_queue_page(fixture: dict[str, Any]) -> Scenario:
+    headers = _session(fixture, "agent1")
+    department = fixture["department_id"]
+    paths = [
+        "/cases/?queue=open",
+        "/cases/?queue=breaching",
+        "/cases/?queue=open&status=investigating",
+        f"/cases/?queue=open&department_id={department}",
+    ]
+    return Scenario("queue_page", _rotate([Request("GET", p, headers=headers) for p in paths]))
+
+
+@scenario("queue_api", "kefu", "the same queues through the API (JSON, Bearer token)")
+def kefu_queue_api(fixture: dict[str, Any]) -> Scenario:
+    headers = _bearer(fixture, "agent1")
+    department = fixture["department_id"]
+    paths = [
+        "/api/v1/cases?queue=open",
+        "/api/v1/cases?queue=breaching",
+        "/api/v1/cases?queue=open&status=investigating",
+        f"/api/v1/cases?queue=open&department_id={department}",
+    ]
+    return Scenario("queue_api", _rotate([Request("GET", p, headers=headers) for p in paths]))
+
+
+@scenario("search_cases", "kefu", "keyword search over all cases, 2/3/4-character words")
+def kefu_search_cases(fixture: dict[str, Any]) -> Scenario:
+    headers = _session(fixture, "agent1")
+    paths = [f"/cases/?queue=all&q={quote(w)}" for w in CASE_WORDS]
+    return Scenario("search_cases", _rotate([Request("GET", p, headers=headers) for p in paths]))
+
+
+@scenario("search_customers", "kefu", "keyword search over customers, 2/3/4-character words")
+def kefu_search_customers(fixture: dict[str, Any]) -> Scenario:
+    headers = _session(fixture, "agent1")
+    paths = [f"/customers/?q={quote(w)}" for w in CUSTOMER_WORDS]
+    return Scenario("search_customers", _rotate([Request("GET", p, headers=headers) for p in paths]))
+
+
+@scenario("detail", "kefu", "a case page with about 20 timeline events")
+def kefu_detail(fixture: dict[str, Any]) -> Scenario:
+    request = Request("GET", f"/cases/{fixture['busy_case_id']}/", headers=_session(fixture, "agent1"))
+    return Scenario("detail", lambda i: request)
+
+
+@scenario("dashboard", "kefu", "the manager's home page with its charts")
+def kefu_dashboard(fixture: dict[str, Any]) -> Scenario:
+    request = Request("GET", "/", headers=_session(fixture, "csmanager"))
+    return Scenario("dashboard", lambda i: request)
+
+
+# --------------------------------------------------------------------------- django-helpdesk
+
+
+@scenario("intake", "helpdesk")
+def helpdesk_intake(fixture: dict[str, Any]) -> Scenario:
+    texts = fixture["texts"]
+    headers = {**_bearer(fixture, "admin"), "Content-Type": "application/json"}
+
+    def make(i: int) -> Request:
+        title, description = texts[i % len(texts)]
+        body = {
+            "queue": fixture["queue_id"],
+            "title": title,
+            "description": description,
+            "priority": 3,
+            "submitter_email": "bench@example.com",
+        }
+        return Request("POST", "/api/tickets/", json.dumps(body, ensure_ascii=False).encode(), headers, (201,))
+
+    return Scenario("intake", make)
+
+
+@scenario("queue_page", "helpdesk")
+def helpdesk_queue_page(fixture: dict[str, Any]) -> Scenario:
+    headers = _session(fixture, "admin")
+    queue = fixture["queue_id"]
+    paths = ["/tickets/", "/tickets/?status=1&status=2", f"/tickets/?queue={queue}", "/tickets/?sort=due_date"]
+    return Scenario("queue_page", _rotate([Request("GET", p, headers=headers) for p in paths]))
+
+
+@scenario("queue_api", "helpdesk")
+def helpdesk_queue_api(fixture: dict[str, Any]) -> Scenario:
+    headers = _session(fixture, "admin")
+    base = fixture["datatables_open"]
+    # its open-tickets list JSON (what the list page loads), by creation and by due date
+    paths = [
+        f"{base}?draw=1&start=0&length=25&order[0][column]=5&order[0][dir]=asc",
+        f"{base}?draw=1&start=0&length=25&order[0][column]=6&order[0][dir]=asc",
+    ]
+    return Scenario("queue_api", _rotate([Request("GET", p, headers=headers) for p in paths]))
+
+
+@scenario("search_cases", "helpdesk")
+def helpdesk_search_cases(fixture: dict[str, Any]) -> Scenario:
+    headers = _session(fixture, "admin")
+    paths = [f"{fixture['datatables_search'][w]}?draw=1&start=0&length=25" for w in CASE_WORDS]
+    return Scenario("search_cases", _rotate([Request("GET", p, headers=headers) for p in paths]))
+
+
+@scenario("detail", "helpdesk")
+def helpdesk_detail(fixture: dict[str, Any]) -> Scenario:
+    request = Request("GET", f"/tickets/{fixture['busy_ticket_id']}/", headers=_session(fixture, "admin"))
+    return Scenario("detail", lambda i: request)
+
+
+@scenario("dashboard", "helpdesk")
+def helpdesk_dashboard(fixture: dict[str, Any]) -> Scenario:
+    request = Request("GET", "/dashboard/", headers=_session(fixture, "admin"))
+    return Scenario("dashboard", lambda i: request)
