@@ -351,6 +351,10 @@ def _detail(request: HttpRequest, pk: int, fallback: Case | None = None) -> dict
     case = selectors.case_get(user=request.user, pk=pk) or fallback
     if case is None:
         raise Http404("No such case, or it is outside what you may see.")
+    return _case_data(case)
+
+
+def _case_data(case: Case) -> dict[str, Any]:
     now = timezone.now()
     clocks = sorted(case.clocks.all(), key=lambda c: c.due_at)
     base = {name: getattr(case, name) for name in CaseDetailOut.model_fields if hasattr(case, name)}
@@ -424,7 +428,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
     data["category"] = _get(Category, payload.category_id, "category_id", is_active=True)
     data["request_type"] = _get(ServiceRequestType, payload.request_type_id, "request_type_id", is_active=True)
     case = services.case_receive(actor=request.user, data=data)
-    return Status(201, _detail(request, case.pk, fallback=case))
+    return Status(201, _case_data(case))  # its receiver always sees it: no second visibility read
 
 
 # --- the loop -------------------------------------------------------------------------------------

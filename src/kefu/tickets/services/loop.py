@@ -129,7 +129,8 @@ def case_receive(*, actor: Any, data: Mapping[str, Any], received_at: dt.datetim
         case.department_id = case.category.default_department_id
     case.search_text = _search_text(case).lower()
     clocks = _plan_clocks(case, CLOCKS_AT_RECEIPT.get((case.kind, case.nature), DEFAULT_CLOCKS_AT_RECEIPT), at)
-    case.next_due_at = min((c.due_at for c in clocks if c.paused_at is None), default=None)
+    next_due = min((c.due_at for c in clocks if c.paused_at is None), default=None)
+    case.next_due_at = next_due.astimezone(dt.UTC) if next_due else None  # as it reads back from the database
     case.save()
     CaseClock.objects.bulk_create(clocks)
     search_index_bulk(kind=SEARCH_KIND, texts=[(case.pk, _search_text(case))])
