@@ -21,7 +21,7 @@ class Indicator(models.Model):
     department = models.ForeignKey(
         "accounts.Department", verbose_name=_("owning department"), on_delete=models.PROTECT, related_name="+"
     )
-    unit = models.CharField(_("unit"), max_length=10, default="%")
+    unit = models.CharField(_("unit"), max_length=10, blank=True, default="%")
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
     measurement = models.CharField(
         _("measured"), max_length=10, choices=Measurement.choices, default=Measurement.COMPUTED
