@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from kefu.core.models import AuditEvent
 from kefu.core.services import DomainError, PermissionDeniedError, StaleVersionError
@@ -15,6 +16,13 @@ from kefu.standards.models import Standard
 from .conftest import add_item, indicator
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The refusals are matched by their English wording."""
+    with translation.override("en"):
+        yield
 
 
 def test_seeded_catalogue_has_the_nine_indicators_of_the_seed_and_two_more():
