@@ -38,6 +38,7 @@ def test_draft_edit_and_approve_through_the_pages(client_for, people):
     assert approve.status_code == 302
     standard.refresh_from_db()
     assert standard.status == "approved" and standard.approved_by == people["general_manager"]
+    assert client_for("agent").post(created.url, {"form": "header"}).status_code == 403
     detail = manager.get(created.url).content.decode()
     assert "客户投诉率" in detail
 
@@ -78,3 +79,5 @@ def test_indicator_edit_form_refuses_bad_input(client_for, departments):
     )
     assert ok.status_code == 302
     assert client_for("agent").post("/standards/indicators/new/", {}).status_code == 403
+    indicator = Indicator.objects.get(code="x1")
+    assert client_for("agent").post(f"/standards/indicators/{indicator.pk}/", {}).status_code == 403

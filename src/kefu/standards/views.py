@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -228,7 +229,7 @@ def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not request.user.has_perm("standards.draft_standards"):
-            raise Http404
+            raise PermissionDenied
         if request.POST.get("form") == "header":
             header_form = StandardForm(request.POST)
             if header_form.is_valid():
@@ -371,7 +372,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not request.user.has_perm("standards.manage_indicators"):
-            raise Http404
+            raise PermissionDenied
         form = IndicatorForm(request.POST)
         if form.is_valid():
             try:
