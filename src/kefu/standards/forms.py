@@ -85,4 +85,6 @@ class PeriodForm(Styled):
     customer_type = forms.ChoiceField(
         label=_("Customer type"), required=False, choices=[("", _("All types")), *Ownership.choices]
     )
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all(), required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.all(), required=False, empty_label=_("All departments")
+    )

@@ -12,5 +12,5 @@ def target_of(item: Any, customer_type: str) -> Any:
     """The item's target for one customer type, blank when it has none (targets are prefetched)."""
     for target in item.targets.all():
         if target.customer_type == customer_type:
-            return target.target.normalize() if target.target == target.target.to_integral() else target.target
+            return format(target.target.normalize(), "f")
     return ""
