@@ -41,6 +41,9 @@ def test_draft_edit_and_approve_through_the_pages(client_for, people):
     assert client_for("agent").post(created.url, {"form": "header"}).status_code == 403
     detail = manager.get(created.url).content.decode()
     assert "客户投诉率" in detail
+    copy = manager.post(f"/standards/versions/{standard.pk}/copy/")
+    draft_page = manager.get(copy.url).content.decode()
+    assert f'value="{standard.effective_from:%Y-%m-%d}"' in draft_page  # the date field shows its date
 
 
 def test_print_follows_the_seed_layout(client_for):
