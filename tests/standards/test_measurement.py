@@ -142,3 +142,56 @@ def test_kpi_api(data_set, people, client):
     denied = {"Authorization": f"Bearer {token_for(people['sales_rep'])}"}
     assert client.get("/api/v1/standards/kpi", headers=denied).status_code == 403
     assert len(client.get("/api/v1/standards/indicators", headers=headers).json()) == 11
+
+
+def test_hand_entered_indicator_uses_the_mean_of_its_monthly_values(people, departments, client_for):
+    training = services.indicator_create(
+        actor=people["cs_manager"],
+        data={
+            "code": "training_hours",
+            "name": "培训时数",
+            "department": departments["cs"],
+            "measurement": "manual",
+            "unit": "h",
+            "direction": "higher",
+        },
+    )
+    client = client_for("cs_manager")
+    for month, customer_type, value in (("2026-02", "", "10"), ("2026-03", "", "20"), ("2026-03", "foreign", "5")):
+        answer = client.post(
+            f"/standards/indicators/{training.pk}/",
+            {"form": "reading", "month": month, "customer_type": customer_type, "value": value},
+        )
+        assert answer.status_code == 302
+    assert (
+        client.post(
+            f"/standards/indicators/{training.pk}/", {"form": "reading", "month": "bad", "value": "1"}
+        ).status_code
+        == 400
+    )
+    standard = services.standard_draft(actor=people["cs_manager"])
+    add_item(standard, people["cs_manager"], "training_hours", "100", {"foreign": "8", "private": "12"})
+    services.standard_update(
+        actor=people["cs_manager"], standard=standard, data={"effective_from": dt.date(2026, 1, 1)}, version=None
+    )
+    services.standard_approve(actor=people["general_manager"], standard=standard, version=None)
+    report = selectors.kpi_report(start=dt.date(2026, 2, 1), end=dt.date(2026, 3, 31))
+    (item,) = report.departments[0].items
+    assert item.overall.value == Decimal("15.00")  # (10 + 20) / 2
+    assert item.cells["foreign"].actual.value == Decimal("5.00") and item.cells["foreign"].attained is False
+    assert item.cells["private"].actual.value == Decimal("15.00") and item.cells["private"].attained is True
+    body = client.get(f"/standards/indicators/{training.pk}/").content.decode()
+    assert "2026-03" in body
+
+
+def test_values_of_a_computed_indicator_cannot_be_entered(people):
+    from kefu.core.services import DomainError
+    from kefu.standards.models import Indicator
+
+    with pytest.raises(DomainError):
+        services.reading_set(
+            actor=people["cs_manager"],
+            indicator=Indicator.objects.get(code="complaint_rate"),
+            month=dt.date(2026, 3, 1),
+            value=Decimal(1),
+        )

@@ -90,3 +90,13 @@ class PeriodForm(Styled):
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.all(), required=False, empty_label=_("All departments")
     )
+
+
+class ReadingForm(Styled):
+    month = forms.DateField(
+        label=_("Month"), widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"), input_formats=["%Y-%m"]
+    )
+    customer_type = forms.ChoiceField(
+        label=_("Customer type"), required=False, choices=[("", _("All types")), *Ownership.choices]
+    )
+    value = forms.DecimalField(label=_("Value"), max_digits=12, decimal_places=2)

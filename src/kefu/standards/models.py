@@ -118,3 +118,25 @@ class ItemTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} {self.customer_type}: {self.target}"
+
+
+class Reading(models.Model):
+    """The value of a hand-entered indicator for one month (and one customer type, or all when blank)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="readings")
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    customer_type = models.CharField(_("customer type"), max_length=20, choices=Ownership.choices, blank=True)
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    entered_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-month", "customer_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "month", "customer_type"], name="standards_reading_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.month:%Y-%m} {self.customer_type}: {self.value}"

@@ -13,7 +13,7 @@ from kefu.core.search import normalize
 from kefu.customers.choices import Ownership
 from kefu.standards.choices import Measurement, StandardStatus
 from kefu.standards.computations import COMPUTATIONS, DRILL_DOWNS, Computation, Measure
-from kefu.standards.models import Indicator, ItemTarget, Standard, StandardItem
+from kefu.standards.models import Indicator, ItemTarget, Reading, Standard, StandardItem
 from kefu.standards.scoring import attained, weighted_score
 from kefu.tickets.models import Case
 
@@ -127,10 +127,29 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     return end.replace(day=1), end
 
 
-def _measure(computation: Computation | None, start: dt.date, end: dt.date, customer_type: str | None) -> Measure:
+def manual_measure(indicator: Indicator, start: dt.date, end: dt.date, customer_type: str | None) -> Measure:
+    """A hand-entered indicator: the mean of the readings of the months [start, end] touches (the customer
+    type's own readings, else the readings for all types)."""
+    readings = Reading.objects.filter(indicator=indicator, month__gte=start.replace(day=1), month__lte=end)
+    values: list[Decimal] = []
+    if customer_type:
+        values = list(readings.filter(customer_type=customer_type).values_list("value", flat=True))
+    if not values:
+        values = list(readings.filter(customer_type="").values_list("value", flat=True))
+    if not values:
+        return Measure(None, Decimal(0), None)
+    total = sum(values, Decimal(0))
+    return Measure(total, Decimal(len(values)), (total / len(values)).quantize(Decimal("0.01")))
+
+
+def _measure(
+    item: StandardItem, computation: Computation | None, start: dt.date, end: dt.date, t: str | None
+) -> Measure:
+    if item.indicator.measurement == Measurement.MANUAL:
+        return manual_measure(item.indicator, start, end, t)
     if computation is None:
         return Measure(None, None, None)
-    return computation.function(start, end, customer_type)
+    return computation.function(start, end, t)
 
 
 def kpi_report(*, start: dt.date, end: dt.date, customer_type: str = "", department_id: int | None = None) -> KpiReport:
@@ -152,12 +171,13 @@ def kpi_report(*, start: dt.date, end: dt.date, customer_type: str = "", departm
         results = []
         for item in items:
             computation = computation_of(item.indicator)
-            overall = _measure(computation, start, end, None)
+            overall = _measure(item, computation, start, end, None)
             result = ItemResult(item, computation, overall)
             targets = item.targets_by_type()
             for t in types:
-                by_type = computation is not None and computation.by_customer_type
-                actual = _measure(computation, start, end, t) if by_type else overall
+                manual = item.indicator.measurement == Measurement.MANUAL
+                by_type = manual or (computation is not None and computation.by_customer_type)
+                actual = _measure(item, computation, start, end, t) if by_type else overall
                 target = targets[t].target if t in targets else None
                 ok = attained(actual.value, target, item.indicator.direction)
                 result.cells[t] = Cell(actual, target, ok)

@@ -3,6 +3,7 @@ items and targets, and approving it (审核人 ≠ 填写人) so that it comes i
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
 from decimal import Decimal
@@ -24,7 +25,7 @@ from kefu.core.services import (
 from kefu.customers.choices import Ownership
 from kefu.standards.choices import Measurement, StandardStatus
 from kefu.standards.computations import COMPUTATIONS
-from kefu.standards.models import Indicator, ItemTarget, Standard, StandardItem
+from kefu.standards.models import Indicator, ItemTarget, Reading, Standard, StandardItem
 
 INDICATOR_FIELDS = ("code", "name", "department", "unit", "direction", "measurement", "computation", "description")
 WEIGHT_TOTAL = Decimal(100)
@@ -292,3 +293,28 @@ def standard_approve(*, actor: Any, standard: Standard, version: int | None) -> 
         changes={"effective_from": standard.effective_from.isoformat()},
     )
     return standard
+
+
+@transaction.atomic
+def reading_set(
+    *, actor: Any, indicator: Indicator, month: dt.date, value: Decimal, customer_type: str = ""
+) -> Reading:
+    """Enter (or correct) the month's value of a hand-entered indicator, for one customer type or all."""
+    _require(actor, "standards.manage_indicators")
+    if indicator.measurement != Measurement.MANUAL:
+        raise DomainError(_("Kefu computes this indicator; its values cannot be entered."), field="value")
+    if customer_type and customer_type not in Ownership.values:
+        raise DomainError(_("Unknown customer type."), field="customer_type")
+    reading, created = Reading.objects.update_or_create(
+        indicator=indicator,
+        month=month.replace(day=1),
+        customer_type=customer_type,
+        defaults={"value": value, "entered_by": actor if actor is not None and actor.pk else None},
+    )
+    audit_record(
+        actor=actor,
+        action="indicator.reading_entered" if created else "indicator.reading_corrected",
+        subject=indicator,
+        changes={"month": reading.month.isoformat()[:7], "customer_type": customer_type, "value": str(value)},
+    )
+    return reading

@@ -21,7 +21,7 @@ from kefu.customers.choices import Ownership
 from kefu.standards import selectors, services
 from kefu.standards.choices import StandardStatus
 from kefu.standards.computations import DRILL_DOWNS
-from kefu.standards.forms import IndicatorForm, ItemForm, PeriodForm, StandardForm
+from kefu.standards.forms import IndicatorForm, ItemForm, PeriodForm, ReadingForm, StandardForm
 from kefu.standards.models import Indicator, Standard, StandardItem
 
 STATUS_BY_CODE = {"conflict": 409, "forbidden": 403}
@@ -369,28 +369,42 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("department"), pk=pk)
     initial = {name: getattr(indicator, name) for name in (*services.INDICATOR_FIELDS, "is_active", "version")}
     form = IndicatorForm(initial=initial)
+    reading_form = ReadingForm()
     status = 200
     if request.method == "POST":
         if not request.user.has_perm("standards.manage_indicators"):
             raise PermissionDenied
-        form = IndicatorForm(request.POST)
-        if form.is_valid():
-            try:
-                services.indicator_update(
-                    actor=request.user,
-                    indicator=indicator,
-                    data=form.cleaned_data,
-                    version=form.cleaned_data["version"],
-                )
-                return redirect("standards:indicator", pk)
-            except DomainError as exc:
-                status = _refused(request, exc, form)
+        if request.POST.get("form") == "reading":
+            reading_form = ReadingForm(request.POST)
+            if reading_form.is_valid():
+                try:
+                    services.reading_set(actor=request.user, indicator=indicator, **reading_form.cleaned_data)
+                    return redirect("standards:indicator", pk)
+                except DomainError as exc:
+                    status = _refused(request, exc, reading_form)
+            else:
+                status = 400
         else:
-            status = 400
+            form = IndicatorForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.indicator_update(
+                        actor=request.user,
+                        indicator=indicator,
+                        data=form.cleaned_data,
+                        version=form.cleaned_data["version"],
+                    )
+                    return redirect("standards:indicator", pk)
+                except DomainError as exc:
+                    status = _refused(request, exc, form)
+            else:
+                status = 400
     context = {
         "indicator": indicator,
         "computation": selectors.computation_of(indicator),
         "form": form,
+        "reading_form": reading_form,
+        "readings": indicator.readings.all()[:24],
         "nav": "standards",
     }
     return render_page(request, "standards/indicator.html", context, status=status)
