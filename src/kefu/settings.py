@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kefu.tickets",
     "kefu.visits",
     "kefu.surveys",
+    "kefu.standards",
     "kefu.api",
     "kefu.portal",
 ]

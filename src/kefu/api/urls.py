@@ -11,6 +11,7 @@ from kefu.api.auth import AUTH
 from kefu.api.customers import router as customers_router
 from kefu.api.notifications import router as notifications_router
 from kefu.api.operations import router as operations_router
+from kefu.api.standards import router as standards_router
 from kefu.api.surveys import router as surveys_router
 from kefu.api.tickets import router as tickets_router
 from kefu.api.visits import router as visits_router
@@ -30,6 +31,7 @@ api.add_router("/cases", tickets_router)
 api.add_router("/operations", operations_router)
 api.add_router("/visits", visits_router)
 api.add_router("/surveys", surveys_router)
+api.add_router("/standards", standards_router)
 api.add_router("/webhooks", webhooks_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/", accounts_router)

@@ -17,10 +17,4 @@ def calendar_warnings(request: HttpRequest) -> dict[str, Any]:
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """Modules of the product that later releases add, shown greyed out in the navigation."""
-    from django.utils.translation import gettext as _
-
-    return {
-        "upcoming_modules": [
-            _("Standards"),
-        ]
-    }
+    return {"upcoming_modules": []}

@@ -1,0 +1,410 @@
+"""Staff pages of the service standards: KPI measurement, the versions of the 标准单, the indicators."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kefu.core.exports import xlsx_bytes, xlsx_response
+from kefu.core.services import DomainError
+from kefu.core.ui import paginate, query_without_page, render_page
+from kefu.customers.choices import Ownership
+from kefu.standards import selectors, services
+from kefu.standards.choices import StandardStatus
+from kefu.standards.computations import DRILL_DOWNS
+from kefu.standards.forms import IndicatorForm, ItemForm, PeriodForm, ReadingForm, StandardForm
+from kefu.standards.models import Indicator, Standard, StandardItem
+
+STATUS_BY_CODE = {"conflict": 409, "forbidden": 403}
+VIEW = "standards.view_standards"
+
+
+def _refused(request: HttpRequest, exc: DomainError, form: Any = None) -> int:
+    if form is not None and exc.field and exc.field in form.fields:
+        form.add_error(exc.field, exc.message)
+    else:
+        messages.error(request, exc.message)
+    return STATUS_BY_CODE.get(exc.code, 400)
+
+
+def _period(request: HttpRequest) -> tuple[PeriodForm, dt.date, dt.date, str, int | None]:
+    form = PeriodForm(request.GET or None)
+    start, end = selectors.default_period(timezone.localdate())
+    customer_type, department_id = "", None
+    if form.is_valid():
+        start = form.cleaned_data["start"] or start
+        end = form.cleaned_data["end"] or end
+        customer_type = form.cleaned_data["customer_type"] or ""
+        department = form.cleaned_data["department"]
+        department_id = department.pk if department else None
+    if end < start:
+        start, end = end, start
+    return form, start, end, customer_type, department_id
+
+
+def _shown(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _kpi_xlsx(report: selectors.KpiReport) -> HttpResponse:
+    labels = [label for _t, label in report.type_labels()]
+    header = [_("Department"), _("Indicator"), _("Unit"), _("Weight"), _("Overall")]
+    for label in labels:
+        header += [f"{label} {_('actual')}", f"{label} {_('target')}", f"{label} {_('attained')}"]
+    rows: list[list[Any]] = []
+    for dept in report.departments:
+        for result in dept.items:
+            row = [
+                dept.department.name,
+                result.item.indicator.name,
+                result.item.indicator.unit,
+                result.item.weight,
+                _shown(result.overall.value if result.overall else None),
+            ]
+            for cell in result.cell_list(report.types):
+                ok = "" if cell.attained is None else (_("yes") if cell.attained else _("no"))
+                row += [_shown(cell.actual.value if cell.actual else None), _shown(cell.target), ok]
+            rows.append(row)
+        rows.append(
+            [dept.department.name, _("Weighted score"), "", "", ""]
+            + [x for score in dept.score_list(report.types) for x in (_shown(score), "", "")]
+        )
+    name = f"kpi-{report.start.isoformat()}-{report.end.isoformat()}.xlsx"
+    return xlsx_response(name, xlsx_bytes(_("KPI"), header, rows))
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def kpi(request: HttpRequest) -> HttpResponse:
+    form, start, end, customer_type, department_id = _period(request)
+    report = selectors.kpi_report(start=start, end=end, customer_type=customer_type, department_id=department_id)
+    if request.GET.get("format") == "xlsx":
+        return _kpi_xlsx(report)
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    quarter = this_month.replace(month=3 * ((today.month - 1) // 3) + 1)
+    presets = [
+        (_("Last month"), *selectors.default_period(today)),
+        (_("This month"), this_month, today),
+        (_("This quarter"), quarter, today),
+        (_("This year"), today.replace(month=1, day=1), today),
+    ]
+    context = {
+        "form": form,
+        "report": report,
+        "start": start,
+        "end": end,
+        "presets": presets,
+        "query": query_without_page(request),
+        "nav": "standards",
+    }
+    return render_page(request, "standards/kpi.html", context)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def kpi_cases(request: HttpRequest) -> HttpResponse:
+    key = request.GET.get("key", "")
+    if key not in DRILL_DOWNS:
+        raise Http404
+    _form, start, end, customer_type, _department = _period(request)
+    cases = selectors.drill_down_cases(key=key, start=start, end=end, customer_type=customer_type)
+    if request.GET.get("format") == "xlsx":
+        header = [_("Case number"), _("Title"), _("Customer"), _("Received"), _("Resolved")]
+        rows = (
+            (
+                c.number,
+                c.title,
+                c.customer.name if c.customer else "",
+                timezone.localtime(c.received_at).strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(c.resolved_at).strftime("%Y-%m-%d %H:%M") if c.resolved_at else "",
+            )
+            for c in cases
+        )
+        return xlsx_response("kpi-cases.xlsx", xlsx_bytes(_("Cases"), header, rows))
+    context = {
+        "page": paginate(request, cases),
+        "query": query_without_page(request),
+        "key": key,
+        "start": start,
+        "end": end,
+        "customer_type": dict(Ownership.choices).get(customer_type, ""),
+        "nav": "standards",
+    }
+    return render_page(request, "standards/kpi_cases.html", context, fragment="results")
+
+
+# --- versions of the 标准单 ------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def standard_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    status = status if status in StandardStatus.values else ""
+    standards = selectors.standards_list(status=status)
+    if request.GET.get("format") == "xlsx":
+        header = [_("Number"), _("Version"), _("Status"), _("Effective from"), _("Filled in by"), _("Approved by")]
+        rows = (
+            (
+                s.number,
+                s.version_no,
+                s.get_status_display(),
+                s.effective_from.isoformat(),
+                str(s.drafted_by),
+                str(s.approved_by or ""),
+            )
+            for s in standards
+        )
+        return xlsx_response("standards.xlsx", xlsx_bytes(_("Service standards"), header, rows))
+    context = {
+        "page": paginate(request, standards),
+        "query": query_without_page(request),
+        "status": status,
+        "statuses": StandardStatus.choices,
+        "in_force": selectors.standard_in_force(timezone.localdate()),
+        "nav": "standards",
+    }
+    return render_page(request, "standards/list.html", context, fragment="results")
+
+
+@login_required
+@permission_required("standards.draft_standards", raise_exception=True)
+@require_POST
+def standard_new(request: HttpRequest) -> HttpResponse:
+    try:
+        standard = services.standard_draft(actor=request.user)
+    except DomainError as exc:
+        _refused(request, exc)
+        return redirect("standards:list")
+    return redirect("standards:detail", standard.pk)
+
+
+def _standard(pk: int) -> Standard:
+    standard = selectors.standard_with_items(pk)
+    if standard is None:
+        raise Http404
+    return standard
+
+
+def _detail_context(standard: Standard, **extra: Any) -> dict[str, Any]:
+    return {
+        "standard": standard,
+        "groups": selectors.grouped_items(standard),
+        "types": [(t, label) for t, label in Ownership.choices if t in selectors.customer_types(standard)],
+        "in_force": selectors.standard_in_force(timezone.localdate()),
+        "nav": "standards",
+        **extra,
+    }
+
+
+def _item_initial(standard: Standard, item: StandardItem | None) -> dict[str, Any]:
+    initial: dict[str, Any] = {"version": standard.version}
+    if item is not None:
+        initial.update(indicator=item.indicator_id, department=item.department_id, weight=item.weight)
+        initial.update({f"target_{t.customer_type}": t.target for t in item.targets.all()})
+    return initial
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    standard = _standard(pk)
+    header_form = StandardForm(
+        initial={"effective_from": standard.effective_from, "note": standard.note, "version": standard.version}
+    )
+    editing = None
+    if request.GET.get("item", "").isdigit() and standard.is_draft:
+        editing = get_object_or_404(StandardItem, pk=int(request.GET["item"]), standard=standard)
+    item_form = ItemForm(initial=_item_initial(standard, editing))
+    status = 200
+    if request.method == "POST":
+        if not request.user.has_perm("standards.draft_standards"):
+            raise PermissionDenied
+        if request.POST.get("form") == "header":
+            header_form = StandardForm(request.POST)
+            if header_form.is_valid():
+                try:
+                    services.standard_update(
+                        actor=request.user,
+                        standard=standard,
+                        data=header_form.cleaned_data,
+                        version=header_form.cleaned_data["version"],
+                    )
+                    return redirect("standards:detail", pk)
+                except DomainError as exc:
+                    status = _refused(request, exc, header_form)
+            else:
+                status = 400
+        else:
+            item_form = ItemForm(request.POST)
+            if item_form.is_valid():
+                data = item_form.cleaned_data
+                item = editing
+                if request.POST.get("item", "").isdigit():
+                    item = get_object_or_404(StandardItem, pk=int(request.POST["item"]), standard=standard)
+                try:
+                    services.item_save(
+                        actor=request.user,
+                        standard=standard,
+                        version=data["version"],
+                        indicator=data["indicator"],
+                        department=data["department"],
+                        weight=data["weight"],
+                        targets=item_form.targets(),
+                        item=item,
+                    )
+                    return redirect("standards:detail", pk)
+                except DomainError as exc:
+                    status = _refused(request, exc, item_form)
+            else:
+                status = 400
+    context = _detail_context(standard, header_form=header_form, item_form=item_form, editing=editing)
+    return render_page(request, "standards/detail.html", context, status=status)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def standard_print(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_page(request, "standards/print.html", _detail_context(_standard(pk)))
+
+
+@login_required
+@require_POST
+def standard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    standard = get_object_or_404(Standard, pk=pk)
+    version = int(request.POST["version"]) if request.POST.get("version", "").isdigit() else None
+    try:
+        if action == "approve":
+            services.standard_approve(actor=request.user, standard=standard, version=version)
+            messages.success(request, _("The standard is approved."))
+        elif action == "delete":
+            services.standard_delete_draft(actor=request.user, standard=standard, version=version)
+            return redirect("standards:list")
+        elif action == "copy":
+            copy = services.standard_draft(actor=request.user, based_on=standard)
+            return redirect("standards:detail", copy.pk)
+        else:
+            raise Http404
+    except DomainError as exc:
+        status = _refused(request, exc)
+        if status == 403:
+            return HttpResponse(exc.message, status=403)
+    return redirect("standards:detail", pk)
+
+
+@login_required
+@require_POST
+def item_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    item = get_object_or_404(StandardItem.objects.select_related("standard", "indicator"), pk=item_pk, standard_id=pk)
+    version = int(request.POST["version"]) if request.POST.get("version", "").isdigit() else None
+    try:
+        services.item_remove(actor=request.user, item=item, version=version)
+    except DomainError as exc:
+        status = _refused(request, exc)
+        if status == 403:
+            return HttpResponse(exc.message, status=403)
+    return redirect("standards:detail", pk)
+
+
+# --- indicators ------------------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    department = request.GET.get("department", "")
+    indicators = selectors.indicators_list(
+        q=request.GET.get("q", "").strip()[:100],
+        department_id=int(department) if department.isdigit() and len(department) < 12 else None,
+    )
+    if request.GET.get("format") == "xlsx":
+        header = [_("Code"), _("Name"), _("Owning department"), _("Unit"), _("Direction"), _("Measured")]
+        rows = (
+            (i.code, i.name, i.department.name, i.unit, i.get_direction_display(), i.get_measurement_display())
+            for i in indicators
+        )
+        return xlsx_response("indicators.xlsx", xlsx_bytes(_("Indicators"), header, rows))
+    from kefu.accounts.models import Department
+
+    context = {
+        "page": paginate(request, indicators),
+        "query": query_without_page(request),
+        "departments": Department.objects.all(),
+        "department": department,
+        "nav": "standards",
+    }
+    return render_page(request, "standards/indicators.html", context, fragment="results")
+
+
+@login_required
+@permission_required("standards.manage_indicators", raise_exception=True)
+def indicator_new(request: HttpRequest) -> HttpResponse:
+    form = IndicatorForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                indicator = services.indicator_create(actor=request.user, data=form.cleaned_data)
+                return redirect("standards:indicator", indicator.pk)
+            except DomainError as exc:
+                status = _refused(request, exc, form)
+        else:
+            status = 400
+    return render_page(request, "standards/indicator.html", {"form": form, "nav": "standards"}, status=status)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = get_object_or_404(Indicator.objects.select_related("department"), pk=pk)
+    initial = {name: getattr(indicator, name) for name in (*services.INDICATOR_FIELDS, "is_active", "version")}
+    form = IndicatorForm(initial=initial)
+    reading_form = ReadingForm()
+    status = 200
+    if request.method == "POST":
+        if not request.user.has_perm("standards.manage_indicators"):
+            raise PermissionDenied
+        if request.POST.get("form") == "reading":
+            reading_form = ReadingForm(request.POST)
+            if reading_form.is_valid():
+                try:
+                    services.reading_set(actor=request.user, indicator=indicator, **reading_form.cleaned_data)
+                    return redirect("standards:indicator", pk)
+                except DomainError as exc:
+                    status = _refused(request, exc, reading_form)
+            else:
+                status = 400
+        else:
+            form = IndicatorForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.indicator_update(
+                        actor=request.user,
+                        indicator=indicator,
+                        data=form.cleaned_data,
+                        version=form.cleaned_data["version"],
+                    )
+                    return redirect("standards:indicator", pk)
+                except DomainError as exc:
+                    status = _refused(request, exc, form)
+            else:
+                status = 400
+    context = {
+        "indicator": indicator,
+        "computation": selectors.computation_of(indicator),
+        "form": form,
+        "reading_form": reading_form,
+        "readings": indicator.readings.all()[:24],
+        "nav": "standards",
+    }
+    return render_page(request, "standards/indicator.html", context, status=status)
