@@ -112,7 +112,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "kefu.core.context_processors.calendar_warnings",
-                "kefu.core.context_processors.navigation",
                 "kefu.notify.context_processors.unread_notifications",
             ],
             "builtins": ["template_partials.templatetags.partials"],

@@ -13,8 +13,3 @@ def calendar_warnings(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated or not user.has_perm("core.change_workcalendar"):
         return {}
     return {"calendar_missing_years": calendar_missing_years()}
-
-
-def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Modules of the product that later releases add, shown greyed out in the navigation."""
-    return {"upcoming_modules": []}
