@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu.accounts.forms import bootstrapify
 from kefu.operations.choices import CompensationBasis, EventKind, ExceptionKind, VehicleType
 from kefu.operations.models import CompensationStandard, Driver, Order, StockItem, Vehicle
+from kefu.operations.services import ORDER_FIELDS
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -25,26 +26,7 @@ class OrderForm(forms.ModelForm):
 
     class Meta:
         model = Order
-        fields = (
-            "external_number",
-            "service_type",
-            "goods",
-            "goods_type",
-            "pieces",
-            "weight_kg",
-            "volume_m3",
-            "declared_value",
-            "origin",
-            "destination",
-            "pickup_at",
-            "promised_at",
-            "vehicle_type",
-            "is_custom",
-            "is_clearance",
-            "price",
-            "stock_item",
-            "stock_note",
-        )
+        fields = tuple(name for name in ORDER_FIELDS if name != "customer")  # the customer is chosen apart
         widgets = {"pickup_at": DATETIME, "promised_at": DATETIME}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
