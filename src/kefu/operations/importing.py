@@ -31,7 +31,7 @@ from kefu.core.services import DomainError, PermissionDeniedError, audit_record
 from kefu.customers.importexport import _read_rows as read_rows  # the archive's .xlsx/.csv reader
 from kefu.customers.models import Customer
 from kefu.operations.choices import EventKind, OrderSource, OrderStatus, ShipmentStatus, StockCheck, VehicleType
-from kefu.operations.models import Order, Shipment, ShipmentLine, TrackingEvent
+from kefu.operations.models import ORDER_GOODS_FIELDS, Order, Shipment, ShipmentLine, TrackingEvent
 
 MAX_ROWS = 200_000
 ORDER_COLUMNS = (
@@ -416,21 +416,7 @@ ORDER_WRITE = (
     "external_number",
     "source",
     "customer_id",
-    "service_type",
-    "goods",
-    "goods_type",
-    "pieces",
-    "weight_kg",
-    "volume_m3",
-    "declared_value",
-    "origin",
-    "destination",
-    "pickup_at",
-    "promised_at",
-    "vehicle_type",
-    "is_custom",
-    "is_clearance",
-    "price",
+    *ORDER_GOODS_FIELDS,
     "status",
     "stock_check",
     "stock_note",
@@ -440,26 +426,7 @@ ORDER_WRITE = (
     "search_text",
     "version",
 )
-ORDER_UPDATE = (
-    "customer_id",
-    "service_type",
-    "goods",
-    "goods_type",
-    "pieces",
-    "weight_kg",
-    "volume_m3",
-    "declared_value",
-    "origin",
-    "destination",
-    "pickup_at",
-    "promised_at",
-    "vehicle_type",
-    "is_custom",
-    "is_clearance",
-    "price",
-    "status",
-    "search_text",
-)
+ORDER_UPDATE = ("customer_id", *ORDER_GOODS_FIELDS, "status", "search_text")
 SHIPMENT_WRITE = (
     "number",
     "order_id",

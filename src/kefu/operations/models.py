@@ -129,6 +129,26 @@ class Driver(models.Model):
         return self.name
 
 
+# What an order says about the goods and the trip: the fields staff, customers and imports all give.
+ORDER_GOODS_FIELDS = (
+    "service_type",
+    "goods",
+    "goods_type",
+    "pieces",
+    "weight_kg",
+    "volume_m3",
+    "declared_value",
+    "origin",
+    "destination",
+    "pickup_at",
+    "promised_at",
+    "vehicle_type",
+    "is_custom",
+    "is_clearance",
+    "price",
+)
+
+
 class Order(models.Model):
     """A transport order: what, from where to where, when, on which vehicle type, for how much."""
 

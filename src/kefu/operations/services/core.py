@@ -42,6 +42,7 @@ from kefu.operations.choices import (
     StockCheck,
 )
 from kefu.operations.models import (
+    ORDER_GOODS_FIELDS,
     ApprovalLimit,
     Claim,
     CompensationStandard,
@@ -61,27 +62,7 @@ from kefu.operations.models import (
 
 CENT = Decimal("0.01")
 
-ORDER_FIELDS = (
-    "customer",
-    "external_number",
-    "service_type",
-    "goods",
-    "goods_type",
-    "pieces",
-    "weight_kg",
-    "volume_m3",
-    "declared_value",
-    "origin",
-    "destination",
-    "pickup_at",
-    "promised_at",
-    "vehicle_type",
-    "is_custom",
-    "is_clearance",
-    "price",
-    "stock_item",
-    "stock_note",
-)
+ORDER_FIELDS = ("customer", "external_number", *ORDER_GOODS_FIELDS, "stock_item", "stock_note")
 ALLOWED_PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/heic"})
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 10
