@@ -12,7 +12,7 @@ from kefu.customers.services import (
     change_request_submit,
     customer_create,
 )
-from kefu.notify.models import Channel, MessageStatus, OutboxMessage
+from kefu.notify.models import Channel, MessageStatus, OutboxMessage, StaffNotification
 from kefu.notify.services import messages_deliver_due
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,8 @@ def test_approved_change_request_emails_its_submitter_once(customer, people):
     assert "上海顺丰物流有限公司" in message.subject
     assert "已电话核实" in message.body
     assert message.dedupe_key == f"change-request-decided-{decided.pk}"
+    [note] = StaffNotification.objects.filter(recipient=people["sales_rep"])
+    assert note.link == f"/customers/changes/{decided.pk}/"
 
     # the same event published again (a retried handler) adds no second message
     events.publish("customers.change_request.decided", request=decided, actor=people["supervisor"])

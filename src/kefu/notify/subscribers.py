@@ -18,22 +18,18 @@ from kefu.notify.services import message_enqueue, outbox_message_id, staff_notif
 
 
 def on_change_request_decided(*, request: Any, actor: Any) -> None:
-    """Tell the submitter of a change request what customer service decided."""
-    submitter = request.submitted_by
-    if not submitter.email:
-        return
-    message_enqueue(
-        channel=Channel.EMAIL,
-        recipient=submitter.email,
-        subject=_("Your change request for %(customer)s: %(status)s")
-        % {"customer": request.customer.name, "status": request.get_status_display()},
-        body=_("Customer: %(customer)s\nDecision: %(status)s\nBy: %(reviewer)s\nNote: %(note)s")
-        % {
-            "customer": request.customer.name,
-            "status": request.get_status_display(),
-            "reviewer": actor,
-            "note": request.review_note or "-",
-        },
+    """Tell the submitter of a change request what customer service decided (in the app and by e-mail)."""
+    values = {
+        "customer": request.customer.name,
+        "status": request.get_status_display(),
+        "reviewer": actor,
+        "note": request.review_note or "-",
+    }
+    staff_notify(
+        user=request.submitted_by,
+        subject=_("Your change request for %(customer)s: %(status)s") % values,
+        body=_("Customer: %(customer)s\nDecision: %(status)s\nBy: %(reviewer)s\nNote: %(note)s") % values,
+        link=f"/customers/changes/{request.pk}/",
         dedupe_key=f"change-request-decided-{request.pk}",
     )
 
