@@ -73,6 +73,57 @@ def test_printed_targets_read_as_plain_numbers(client_for, people):
     assert ">100<" in body and ">99.5<" in body and "E+" not in body
 
 
+def _targeted_standard(people):
+    from decimal import Decimal
+
+    from kefu.standards import services
+
+    standard = services.standard_draft(actor=people["cs_manager"])
+    services.item_save(
+        actor=people["cs_manager"],
+        standard=standard,
+        version=None,
+        indicator=Indicator.objects.get(code="inventory_intact"),
+        weight=Decimal(100),
+        targets={"foreign": "100.00", "private": "99.50"},
+    )
+    return standard
+
+
+def test_standard_form_downloads_as_pdf_with_its_chinese_text(client_for, people):
+    import io
+
+    from pypdf import PdfReader
+
+    standard = _targeted_standard(people)
+    answer = client_for("cs_manager").get(f"/standards/versions/{standard.pk}/print/", {"format": "pdf"})
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages)
+    for expected in ("客户服务标准单", "审核人", "填写人", "库存完好率", "99.5", standard.number):
+        assert expected in text
+    fonts = [
+        font.get_object()
+        for page in PdfReader(io.BytesIO(answer.content)).pages
+        for font in page["/Resources"]["/Font"].values()
+    ]
+    assert any("CJK" in str(font["/BaseFont"]) for font in fonts), "the Noto CJK font is embedded"
+
+
+def test_standard_form_downloads_as_excel_in_the_seed_layout(client_for, people):
+    import io
+
+    from openpyxl import load_workbook
+
+    standard = _targeted_standard(people)
+    answer = client_for("cs_manager").get(f"/standards/versions/{standard.pk}/print/", {"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(answer.content)).active
+    rows = [[cell for cell in row if cell not in (None, "")] for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["客户服务标准单"]
+    assert rows[1][0].startswith("编号: " + standard.number) and rows[1][-1].startswith("日期: ")
+    assert rows[3][:5] == ["仓储部", "库存完好率", 100, "100", "99.5"]
+    assert rows[-1][0].startswith("审核人") and rows[-1][1].startswith("填写人")
+
+
 def test_indicator_page_documents_the_formula(client_for):
     rate = Indicator.objects.get(code="complaint_rate")
     body = client_for("agent").get(f"/standards/indicators/{rate.pk}/").content.decode()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kefu.core.documents import FormSheet, form_xlsx_response, pdf_response, wants
 from kefu.core.exports import xlsx_bytes, xlsx_response
 from kefu.core.services import DomainError
 from kefu.core.ui import paginate, query_without_page, render_page
@@ -23,6 +24,7 @@ from kefu.standards.choices import StandardStatus
 from kefu.standards.computations import DRILL_DOWNS
 from kefu.standards.forms import IndicatorForm, ItemForm, PeriodForm, ReadingForm, StandardForm
 from kefu.standards.models import Indicator, Standard, StandardItem
+from kefu.standards.templatetags.standards import target_of
 
 STATUS_BY_CODE = {"conflict": 409, "forbidden": 403}
 VIEW = "standards.view_standards"
@@ -275,7 +277,29 @@ def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def standard_print(request: HttpRequest, pk: int) -> HttpResponse:
-    return render_page(request, "standards/print.html", _detail_context(_standard(pk)))
+    context = _detail_context(_standard(pk))
+    filename = f"standard-{context['standard'].number}-v{context['standard'].version_no}"
+    if wants(request, "pdf"):
+        return pdf_response(request, "standards/print.html", context, f"{filename}.pdf")
+    if wants(request, "xlsx"):
+        return form_xlsx_response(_standard_sheet(context), f"{filename}.xlsx")
+    return render_page(request, "standards/print.html", context)
+
+
+def _standard_sheet(context: dict[str, Any]) -> FormSheet:
+    standard, types = context["standard"], context["types"]
+    return FormSheet(
+        title="客户服务标准单",
+        number=f"{standard.number} (v{standard.version_no})",
+        date=f"{standard.effective_from:%Y-%m-%d}",
+        header=[_("Department"), _("Indicator"), _("Weight"), *(label for _t, label in types)],
+        rows=[
+            [department.name, item.indicator.name, item.weight, *(target_of(item, t) for t, _label in types)]
+            for department, items in context["groups"]
+            for item in items
+        ],
+        signoff=[("审核人", str(standard.approved_by or "")), ("填写人", str(standard.drafted_by))],
+    )
 
 
 @login_required
