@@ -19,7 +19,7 @@ from kefu.core.presentation import _labels as action_labels
 from kefu.core.services import DomainError, PermissionDeniedError
 from kefu.notify.models import Channel, MessageStatus, OutboxMessage, WebhookSubscription
 from kefu.notify.services import messages_deliver_due, webhook_subscribe, webhook_unsubscribe
-from kefu.notify.webhooks import EVENT_NAMES, HANDLERS, on_case_event
+from kefu.notify.webhooks import EVENT_NAMES, HANDLERS, on_case_events
 from kefu.tickets.services import case_assign, case_receive
 from tests.customers.factories import make_customer
 
@@ -239,7 +239,7 @@ def test_unsubscribing_gives_up_waiting_deliveries(people, teams, receiver):
 def test_the_same_event_on_the_same_case_version_is_queued_once(people, teams, receiver):
     subscription = _subscribe(people, receiver)
     case = _receive(make_customer(team=teams["cs_east"]))
-    on_case_event("tickets.case.received", case=case, actor=None)
+    on_case_events("tickets.case.received", [{"case": case, "actor": None}])
     [message] = OutboxMessage.objects.filter(webhook=subscription)
     assert message.dedupe_key == f"webhook-{subscription.pk}-tickets.case.received-{case.pk}-v1"
 
@@ -248,7 +248,7 @@ def test_every_case_event_name_is_subscribed_and_is_a_real_tickets_action():
     """notify lists the case events by name (it may not import tickets): the names must be tickets' own."""
     assert len(EVENT_NAMES) == 20
     for name in EVENT_NAMES:
-        assert HANDLERS[name] in events._subscribers[name]
+        assert HANDLERS[name] in events._batch_subscribers[name]
         assert name in action_labels, name
 
 

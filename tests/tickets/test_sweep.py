@@ -152,5 +152,76 @@ def test_several_late_clocks_escalate_a_case_no_faster_than_its_most_overdue_clo
 def test_a_sweep_with_nothing_to_do_reads_no_clock_it_already_handled(inquiry, django_assert_max_num_queries):
     """After a breach is handled, the next sweep before the next interval does not revisit the clock."""
     clocks_sweep(now=sh(2025, 10, 14, 10, 5))
-    with django_assert_max_num_queries(2):  # the warning query and the escalation query, both empty
+    with django_assert_max_num_queries(4) as captured:
         assert clocks_sweep(now=sh(2025, 10, 14, 10, 30)) == NOTHING
+    reads = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(reads) == 2  # the warning query and the escalation query, both empty
+
+
+def _inquiries(receive, count: int) -> list[Case]:
+    with time_machine.travel(RECEIVED, tick=False):
+        return [
+            receive(received_at=RECEIVED, kind="inquiry", nature="", category=None, title=f"询价{i}", description="问")
+            for i in range(count)
+        ]
+
+
+def test_the_sweep_is_set_based_its_statements_do_not_grow_with_the_changes(receive, django_assert_max_num_queries):
+    """Forty cases breaching and escalating two levels cost the same few statements as one would."""
+    cases = _inquiries(receive, 40)
+    with django_assert_max_num_queries(20):
+        counts = clocks_sweep(now=sh(2025, 10, 14, 11, 0))
+    assert counts == {"warned": 0, "breached": 40, "escalated": 80}
+    assert {_level(case) for case in cases} == {EscalationLevel.MANAGER}
+    assert AuditEvent.objects.filter(action="tickets.case.escalated").count() == 80
+    assert AuditEvent.objects.filter(action="tickets.case.breached").count() == 40
+
+
+def test_each_level_reached_in_one_sweep_is_its_own_change(receive):
+    """Two levels at once: two audit rows with their own level, and the case version moves once per level."""
+    [case] = _inquiries(receive, 1)
+    version = Case.objects.get(pk=case.pk).version
+    clocks_sweep(now=sh(2025, 10, 14, 11, 0))
+    levels = [e.changes["level"] for e in AuditEvent.objects.filter(action="tickets.case.escalated").order_by("pk")]
+    assert levels == [EscalationLevel.SUPERVISOR, EscalationLevel.MANAGER]
+    assert Case.objects.get(pk=case.pk).version == version + 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_running_at_the_same_time_change_each_clock_once(receive):
+    """Two workers sweep the same moment in parallel threads (own connections): one level per interval,
+    one audit row and one notification per change, however the work was split between them."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the test database on SQLite is in memory, shared between threads without locking")
+
+    from kefu.notify.models import StaffNotification
+
+    cases = _inquiries(receive, 30)
+    moment = sh(2025, 10, 14, 11, 0)
+    results: list[dict[str, int]] = []
+    start = threading.Barrier(2)
+
+    def sweep() -> None:
+        try:
+            start.wait()
+            results.append(clocks_sweep(now=moment))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 2
+    assert sum(r["breached"] for r in results) == 30 and sum(r["escalated"] for r in results) == 60
+    assert {_level(case) for case in cases} == {EscalationLevel.MANAGER}
+    assert AuditEvent.objects.filter(action="tickets.case.escalated").count() == 60
+    keys = list(
+        StaffNotification.objects.filter(dedupe_key__contains="-escalated-").values_list("dedupe_key", flat=True)
+    )
+    assert keys and len(keys) == len(set(keys))

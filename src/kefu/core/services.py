@@ -63,7 +63,22 @@ def audit_record(
     subject_label: str | None = None,
 ) -> AuditEvent:
     """Append one audit event for `subject` in the caller's transaction."""
-    return AuditEvent.objects.create(
+    event = _audit_event(actor, action, subject, changes, subject_label)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_record_many(*, actor: Any | None, action: str, entries: Iterable[tuple[Any, dict[str, Any]]]) -> int:
+    """Append one `action` event per (subject, changes) entry with one INSERT (a sweep's many changes)."""
+    events = [_audit_event(actor, action, subject, changes, None) for subject, changes in entries]
+    AuditEvent.objects.bulk_create(events, batch_size=500)
+    return len(events)
+
+
+def _audit_event(
+    actor: Any | None, action: str, subject: Any, changes: dict[str, Any] | None, subject_label: str | None
+) -> AuditEvent:
+    return AuditEvent(
         occurred_at=timezone.now(),
         actor=actor if actor is not None and getattr(actor, "pk", None) else None,
         actor_label=str(actor) if actor is not None else "system",

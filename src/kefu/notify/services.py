@@ -12,6 +12,7 @@ import socket
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -68,27 +69,57 @@ def message_enqueue(
         raise
 
 
+@dataclass(frozen=True)
+class StaffNote:
+    """One piece of news for one staff member; `dedupe_key` makes telling it twice a no-op."""
+
+    user: Any
+    subject: str
+    body: str
+    link: str
+    dedupe_key: str
+
+
 def staff_notify(*, user: Any, subject: str, body: str, link: str = "", dedupe_key: str) -> bool:
     """Tell a staff member in the app and, when they have an address, by e-mail; in the caller's
     transaction. False when `dedupe_key` was used before (the same news is never told twice)."""
-    if user is None or not getattr(user, "is_active", False):
-        return False
-    try:
-        with transaction.atomic():
-            StaffNotification.objects.create(
-                recipient=user, subject=subject[:200], body=body, link=link[:300], dedupe_key=dedupe_key
+    return staff_notify_many([StaffNote(user, subject, body, link, dedupe_key)]) == 1
+
+
+def staff_notify_many(notes: Sequence[StaffNote]) -> int:
+    """`staff_notify` for many notes with a few set-based INSERTs; returns how many were new."""
+    wanted = {n.dedupe_key: n for n in notes if n.user is not None and getattr(n.user, "is_active", False)}
+    if not wanted:
+        return 0
+    told = set(StaffNotification.objects.filter(dedupe_key__in=list(wanted)).values_list("dedupe_key", flat=True))
+    new = [note for key, note in wanted.items() if key not in told]
+    # ignore_conflicts: a sweep running at the same moment may have told the same news since the read above.
+    StaffNotification.objects.bulk_create(
+        [
+            StaffNotification(
+                recipient=n.user, subject=n.subject[:200], body=n.body, link=n.link[:300], dedupe_key=n.dedupe_key
             )
-    except IntegrityError:
-        return False
-    if user.email:
-        message_enqueue(
-            channel=Channel.EMAIL,
-            recipient=user.email,
-            subject=subject,
-            body=f"{body}\n\n{settings.KEFU_BASE_URL}{link}" if link else body,
-            dedupe_key=dedupe_key,
-        )
-    return True
+            for n in new
+        ],
+        ignore_conflicts=True,
+    )
+    now = timezone.now()
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                channel=Channel.EMAIL,
+                recipient=n.user.email,
+                subject=n.subject,
+                body=f"{n.body}\n\n{settings.KEFU_BASE_URL}{n.link}" if n.link else n.body,
+                dedupe_key=n.dedupe_key,
+                next_attempt_at=now,
+            )
+            for n in new
+            if n.user.email
+        ],
+        ignore_conflicts=True,
+    )
+    return len(new)
 
 
 def notifications_mark_read(*, actor: Any, ids: Sequence[int] | None = None) -> int:

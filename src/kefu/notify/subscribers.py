@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 from kefu.accounts.models import Role, User
 from kefu.core import events
 from kefu.notify.models import Channel
-from kefu.notify.services import message_enqueue, outbox_message_id, staff_notify
+from kefu.notify.services import StaffNote, message_enqueue, outbox_message_id, staff_notify, staff_notify_many
 
 
 def on_change_request_decided(*, request: Any, actor: Any) -> None:
@@ -235,13 +235,19 @@ CUSTOMER_STEPS = ("received", "judged_invalid", "judged_valid", "solution_approv
 on_case_step = {step: _customer_step(step) for step in CUSTOMER_STEPS}
 
 
-def _tell(user: Any, *, key: str, render: Callable[[], tuple[str, str]], link: str) -> None:
-    """Tell one staff member, in their own language, in the app and by e-mail."""
+def _note(user: Any, *, key: str, render: Callable[[], tuple[str, str]], link: str) -> StaffNote | None:
+    """The news for one staff member, written in their own language."""
     if user is None:
-        return
+        return None
     with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
         subject, body = render()
-    staff_notify(user=user, subject=subject, body=body, link=link, dedupe_key=f"{key}-u{user.pk}")
+    return StaffNote(user=user, subject=subject, body=body, link=link, dedupe_key=f"{key}-u{user.pk}")
+
+
+def _tell(user: Any, *, key: str, render: Callable[[], tuple[str, str]], link: str) -> None:
+    """Tell one staff member, in the app and by e-mail."""
+    if note := _note(user, key=key, render=render, link=link):
+        staff_notify_many([note])
 
 
 def escalation_recipients(level: int) -> list[User]:
@@ -273,52 +279,58 @@ def _case_values(case: Any, user: Any, **extra: Any) -> dict[str, Any]:
     }
 
 
-def on_clock_warning(*, clock: Any, case: Any, **_payload: Any) -> None:
-    """A time limit is near: tell the assignee (no assignee yet: the CS supervisors)."""
-    recipients = [case.assignee] if getattr(case, "assignee", None) is not None else escalation_recipients(1)
-    for user in recipients:
+def on_clocks_warning(payloads: Sequence[Mapping[str, Any]]) -> None:
+    """Time limits are near: tell each case's assignee (no assignee yet: the CS supervisors)."""
+    supervisors = escalation_recipients(1)
+    notes = []
+    for payload in payloads:
+        case, clock = payload["case"], payload["clock"]
+        recipients = [case.assignee] if getattr(case, "assignee", None) is not None else supervisors
+        for user in recipients:
 
-        def render(user: Any = user) -> tuple[str, str]:
-            values = _case_values(case, user, clock=clock.get_metric_display(), due=_when(clock.due_at))
-            return (
-                _("[%(number)s] Due soon: %(clock)s by %(due)s") % values,
-                _(
-                    "Hello %(name)s,\n\nCase %(number)s “%(title)s” must reach “%(clock)s” by %(due)s. "
-                    "Please act before the time limit passes."
+            def render(user: Any = user, case: Any = case, clock: Any = clock) -> tuple[str, str]:
+                values = _case_values(case, user, clock=clock.get_metric_display(), due=_when(clock.due_at))
+                return (
+                    _("[%(number)s] Due soon: %(clock)s by %(due)s") % values,
+                    _(
+                        "Hello %(name)s,\n\nCase %(number)s “%(title)s” must reach “%(clock)s” by %(due)s. "
+                        "Please act before the time limit passes."
+                    )
+                    % values,
                 )
-                % values,
-            )
 
-        _tell(
-            user,
-            key=f"case-{case.pk}-clock-{clock.pk}-warn-{clock.due_at:%Y%m%d%H%M}",
-            render=render,
-            link=_case_path(case),
-        )
+            key = f"case-{case.pk}-clock-{clock.pk}-warn-{clock.due_at:%Y%m%d%H%M}"
+            notes.append(_note(user, key=key, render=render, link=_case_path(case)))
+    staff_notify_many([note for note in notes if note is not None])
 
 
-def on_case_escalated(*, case: Any, clock: Any = None, **_payload: Any) -> None:
-    """The case went one management level up: tell the people at the new level."""
-    level = int(case.escalation_level)
-    for user in escalation_recipients(level):
+def on_cases_escalated(payloads: Sequence[Mapping[str, Any]]) -> None:
+    """Cases went one management level up: tell the people at each new level."""
+    recipients = {level: escalation_recipients(level) for level in {int(p["case"].escalation_level) for p in payloads}}
+    notes = []
+    for payload in payloads:
+        case, clock = payload["case"], payload.get("clock")
+        level = int(case.escalation_level)
+        for user in recipients[level]:
 
-        def render(user: Any = user) -> tuple[str, str]:
-            values = _case_values(
-                case,
-                user,
-                level=case.get_escalation_level_display(),
-                clock=clock.get_metric_display() if clock is not None else "-",
-            )
-            return (
-                _("[%(number)s] Escalated to you: %(title)s") % values,
-                _(
-                    "Hello %(name)s,\n\nCase %(number)s “%(title)s” has passed its time limit (%(clock)s) and is "
-                    "escalated to %(level)s. Please take it in hand."
+            def render(user: Any = user, case: Any = case, clock: Any = clock) -> tuple[str, str]:
+                values = _case_values(
+                    case,
+                    user,
+                    level=case.get_escalation_level_display(),
+                    clock=clock.get_metric_display() if clock is not None else "-",
                 )
-                % values,
-            )
+                return (
+                    _("[%(number)s] Escalated to you: %(title)s") % values,
+                    _(
+                        "Hello %(name)s,\n\nCase %(number)s “%(title)s” has passed its time limit (%(clock)s) "
+                        "and is escalated to %(level)s. Please take it in hand."
+                    )
+                    % values,
+                )
 
-        _tell(user, key=f"case-{case.pk}-escalated-l{level}", render=render, link=_case_path(case))
+            notes.append(_note(user, key=f"case-{case.pk}-escalated-l{level}", render=render, link=_case_path(case)))
+    staff_notify_many([note for note in notes if note is not None])
 
 
 def on_case_assigned(*, case: Any, actor: Any = None, **_payload: Any) -> None:
@@ -382,8 +394,8 @@ def subscribe_case_notifications() -> None:
     """Called from NotifyConfig.ready()."""
     for step, handler in on_case_step.items():
         events.subscribe(f"tickets.case.{step}", handler)
-    events.subscribe("tickets.clock.warning", on_clock_warning)
-    events.subscribe("tickets.case.escalated", on_case_escalated)
+    events.subscribe_many("tickets.clock.warning", on_clocks_warning)
+    events.subscribe_many("tickets.case.escalated", on_cases_escalated)
     for step in ("judged_valid", "accepted", "assigned"):
         events.subscribe(f"tickets.case.{step}", on_case_assigned)
     events.subscribe("tickets.case.solution_proposed", on_solution_proposed)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -83,28 +83,32 @@ def case_payload(event: str, case: Any, actor: Any = None) -> dict[str, Any]:
     }
 
 
-def on_case_event(event: str, *, case: Any, actor: Any = None, **_: Any) -> None:
-    """Queue one POST per active subscription whose events match (in the publisher's transaction)."""
+def on_case_events(event: str, payloads: Sequence[Mapping[str, Any]]) -> None:
+    """Queue one POST per case and active subscription whose events match (in the publisher's transaction)."""
     subscriptions = [s for s in WebhookSubscription.objects.filter(is_active=True) if s.matches(event)]
     if not subscriptions:
         return
-    body = json.dumps(case_payload(event, case, actor), ensure_ascii=False, sort_keys=True)
-    version = getattr(case, "version", 0)
-    for subscription in subscriptions:
-        message_enqueue(
-            channel=Channel.WEBHOOK,
-            recipient=subscription.url,
-            subject=event,
-            body=body,
-            dedupe_key=f"webhook-{subscription.pk}-{event}-{case.pk}-v{version}",
-            webhook=subscription,
-        )
+    for payload in payloads:
+        case = payload["case"]
+        body = json.dumps(case_payload(event, case, payload.get("actor")), ensure_ascii=False, sort_keys=True)
+        version = getattr(case, "version", 0)
+        for subscription in subscriptions:
+            message_enqueue(
+                channel=Channel.WEBHOOK,
+                recipient=subscription.url,
+                subject=event,
+                body=body,
+                dedupe_key=f"webhook-{subscription.pk}-{event}-{case.pk}-v{version}",
+                webhook=subscription,
+            )
 
 
 # One handler object per event, made once, so subscribing again (a second ready()) changes nothing.
-HANDLERS: dict[str, Callable[..., None]] = {name: partial(on_case_event, name) for name in EVENT_NAMES}
+HANDLERS: dict[str, Callable[[Sequence[Mapping[str, Any]]], None]] = {
+    name: partial(on_case_events, name) for name in EVENT_NAMES
+}
 
 
 def subscribe_all() -> None:
     for name, handler in HANDLERS.items():
-        events.subscribe(name, handler)
+        events.subscribe_many(name, handler)

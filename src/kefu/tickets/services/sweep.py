@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from kefu.core import events
-from kefu.core.services import (
-    audit_record,
-)
-from kefu.tickets.choices import (
-    EscalationLevel,
-)
-from kefu.tickets.models import (
-    Case,
-    CaseClock,
-)
+from kefu.core.services import audit_record_many
+from kefu.tickets.choices import EscalationLevel
+from kefu.tickets.models import Case, CaseClock
 
 # --- the sweep ------------------------------------------------------------------------------------
 
@@ -28,61 +23,87 @@ def clocks_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
 
     A case's level is the level people gave it (`escalation_base`: receipt, objection,
     appeal) plus the escalations of its most overdue clock, so several late clocks do not
-    escalate a case faster than one. Every change is a compare-and-swap UPDATE, so two
-    sweeps running at once (or one run twice) warn once and escalate a case once per level.
+    escalate a case faster than one. The work is set-based (a few statements whatever the
+    number of changes) in one transaction that locks the clocks it changes and skips those
+    another sweep holds, so two sweeps at once (or one run twice) warn once and escalate a
+    case once per level.
     """
     now = now or timezone.now()
-    counts = {"warned": 0, "breached": 0, "escalated": 0}
     running = CaseClock.objects.filter(stopped_at__isnull=True, paused_at__isnull=True)
-    for clock in running.filter(warned_at__isnull=True, warn_at__lte=now, due_at__gt=now).select_related("case"):
-        if CaseClock.objects.filter(pk=clock.pk, warned_at__isnull=True).update(warned_at=now):
-            counts["warned"] += 1
-            events.publish("tickets.clock.warning", clock=clock, case=clock.case)
-    overdue_cases: dict[int, CaseClock] = {}
-    for clock in running.filter(next_escalation_at__lte=now).select_related("case", "policy"):
+    with transaction.atomic():
+        warned = _warn(_claimed(running.filter(warned_at__isnull=True, warn_at__lte=now, due_at__gt=now)), now)
+        overdue = list(_claimed(running.filter(next_escalation_at__lte=now)).select_related("policy"))
+        breached = _mark_breaches(overdue, now)
+        escalated = _escalate(_most_overdue_per_case(overdue))
+    return {"warned": warned, "breached": breached, "escalated": escalated}
+
+
+def _claimed(clocks: QuerySet[CaseClock]) -> QuerySet[CaseClock]:
+    # SKIP LOCKED: a clock another sweep is changing right now is that sweep's to finish. (SQLite has no
+    # row locks; it runs write transactions one at a time, which gives the same guarantee.)
+    return clocks.select_for_update(skip_locked=True, of=("self",)).order_by("pk")
+
+
+def _warn(clocks: QuerySet[CaseClock], now: dt.datetime) -> int:
+    due = list(clocks.select_related("case__assignee"))
+    CaseClock.objects.filter(pk__in=[clock.pk for clock in due]).update(warned_at=now)
+    for clock in due:
+        clock.warned_at = now
+    events.publish_many("tickets.clock.warning", [{"clock": clock, "case": clock.case} for clock in due])
+    return len(due)
+
+
+def _mark_breaches(clocks: list[CaseClock], now: dt.datetime) -> int:
+    """Stamp first breaches and bring every overdue clock's escalation count to one per interval since due."""
+    first_breaches = [clock for clock in clocks if clock.breached_at is None]
+    for clock in clocks:
         interval = dt.timedelta(minutes=max(clock.policy.escalation_interval_minutes, 1))
         wanted = 1 + int((now - clock.due_at) / interval)
-        if clock.breached_at is None and CaseClock.objects.filter(pk=clock.pk, breached_at__isnull=True).update(
-            breached_at=now
-        ):
-            counts["breached"] += 1
-            audit_record(
-                actor=None,
-                action="tickets.case.breached",
-                subject=clock.case,
-                changes={"clock": clock.metric, "due_at": clock.due_at.isoformat()},
-            )
-        CaseClock.objects.filter(pk=clock.pk, escalations__lte=wanted).update(
-            escalations=wanted, next_escalation_at=clock.due_at + wanted * interval
-        )
         clock.escalations = max(clock.escalations, wanted)
-        latest = overdue_cases.get(clock.case_id)
-        if latest is None or clock.escalations > latest.escalations:
-            overdue_cases[clock.case_id] = clock
-    for clock in overdue_cases.values():
-        target = min(clock.case.escalation_base + clock.escalations, EscalationLevel.GENERAL_MANAGER)
-        counts["escalated"] += _raise_level(clock, target)
-    return counts
+        clock.next_escalation_at = clock.due_at + wanted * interval
+        clock.breached_at = clock.breached_at or now
+    CaseClock.objects.bulk_update(clocks, ["breached_at", "escalations", "next_escalation_at"], batch_size=500)
+    cases = Case.objects.in_bulk([clock.case_id for clock in first_breaches])
+    return audit_record_many(
+        actor=None,
+        action="tickets.case.breached",
+        entries=[
+            (cases[clock.case_id], {"clock": clock.metric, "due_at": clock.due_at.isoformat()})
+            for clock in first_breaches
+        ],
+    )
 
 
-def _raise_level(clock: CaseClock, target: int) -> int:
-    """Raise the case one level at a time up to `target`; each level is taken by exactly one sweep."""
-    raised = 0
-    while True:
-        with transaction.atomic():
-            current = Case.objects.filter(pk=clock.case_id).values_list("escalation_level", flat=True).first()
-            if current is None or current >= target:
-                return raised
-            if not Case.objects.filter(pk=clock.case_id, escalation_level=current).update(
-                escalation_level=current + 1, version=F("version") + 1
-            ):
-                continue
-            raised += 1
-            case = Case.objects.get(pk=clock.case_id)
-            audit_record(
-                actor=None,
-                action="tickets.case.escalated",
-                subject=case,
-                changes={"clock": clock.metric, "level": case.escalation_level},
-            )
-            events.publish("tickets.case.escalated", case=case, clock=clock)
+def _most_overdue_per_case(clocks: list[CaseClock]) -> dict[int, CaseClock]:
+    most: dict[int, CaseClock] = {}
+    for clock in clocks:
+        if clock.case_id not in most or clock.escalations > most[clock.case_id].escalations:
+            most[clock.case_id] = clock
+    return most
+
+
+def _escalate(clocks: dict[int, CaseClock]) -> int:
+    """Raise each case one level at a time up to its target, with an audit event and an event per level."""
+    if not clocks:
+        return 0
+    cases = list(Case.objects.select_for_update(of=("self",)).filter(pk__in=list(clocks)).order_by("pk"))
+    raised: list[Case] = []
+    steps: list[tuple[Case, CaseClock]] = []
+    for case in cases:
+        clock = clocks[case.pk]
+        target = min(case.escalation_base + clock.escalations, EscalationLevel.GENERAL_MANAGER)
+        while case.escalation_level < target:
+            case.escalation_level += 1
+            case.version += 1
+            steps.append((copy.copy(case), clock))  # each level is its own change, told separately
+        if steps and steps[-1][0].pk == case.pk:
+            raised.append(case)
+    Case.objects.bulk_update(raised, ["escalation_level", "version"], batch_size=500)
+    audit_record_many(
+        actor=None,
+        action="tickets.case.escalated",
+        entries=[(case, {"clock": clock.metric, "level": case.escalation_level}) for case, clock in steps],
+    )
+    payloads: list[dict[str, Any]] = [{"case": case, "clock": clock} for case, clock in steps]
+    events.publish_many("tickets.case.escalated", payloads)
+    return len(steps)
