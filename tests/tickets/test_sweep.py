@@ -187,7 +187,7 @@ def test_each_level_reached_in_one_sweep_is_its_own_change(receive):
     assert Case.objects.get(pk=case.pk).version == version + 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_sweeps_running_at_the_same_time_change_each_clock_once(receive):
     """Two workers sweep the same moment in parallel threads (own connections): one level per interval,
     one audit row and one notification per change, however the work was split between them."""

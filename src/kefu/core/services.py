@@ -136,7 +136,7 @@ def number_next(*, prefix: str, day: dt.date | None = None) -> str:
     day = day or timezone.localdate()
     key = f"{prefix}-{day:%Y%m%d}"
     sequence = NumberSequence.objects.filter(key=key)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # inside the caller's transaction when there is one
         # The UPDATE locks the row until the transaction ends, so the value read back is ours.
         if not sequence.update(last_value=F("last_value") + 1):
             NumberSequence.objects.get_or_create(key=key)

@@ -94,13 +94,11 @@ def _contact(case: Any) -> Any:
     return customer.contacts.first() if customer is not None else None
 
 
-def _customer_email(case: Any) -> str:
-    contact = _contact(case)
+def _customer_email(case: Any, contact: Any) -> str:
     return str(case.caller_email or getattr(contact, "email", "") or "")
 
 
-def _customer_mobile(case: Any) -> str:
-    contact = _contact(case)
+def _customer_mobile(case: Any, contact: Any) -> str:
     return str(getattr(contact, "mobile", "") or case.caller_phone or "")
 
 
@@ -201,7 +199,8 @@ def _notify_customer(step: str, case: Any) -> None:
     if texts is None:
         return
     subject, body, sms = texts
-    address = _customer_email(case)
+    contact = _contact(case)
+    address = _customer_email(case, contact)
     if address:
         message_key = f"{key}-email"
         queued = message_enqueue(
@@ -216,7 +215,7 @@ def _notify_customer(step: str, case: Any) -> None:
                 body=body,
                 message_id=outbox_message_id(message_key),
             )
-    mobile = _customer_mobile(case)
+    mobile = _customer_mobile(case, contact)
     if mobile:
         now = timezone.now()
         not_before = None if case.severity == MAJOR_SEVERITY else quiet_until(now)

@@ -118,7 +118,7 @@ def _grade_of(case: Case) -> str:
 
 
 def _policy_for(case: Case) -> SlaPolicy | None:
-    return sla.best_policy(SlaPolicy.objects.filter(is_active=True), case, _grade_of(case))
+    return sla.best_policy(SlaPolicy.objects.filter(is_active=True).select_related("calendar"), case, _grade_of(case))
 
 
 def _spec_for(policy: SlaPolicy) -> Any:

@@ -109,9 +109,10 @@ def case_add_message(
         subject=case,
         changes={"channel": channel, "subject": subject},
     )
-    current = _locked(case)  # the caller's copy may be stale; a closed case has no wait to end
-    if direction == CaseMessage.Direction.INBOUND and current.waiting_for_customer and current.is_open:
-        case_wait_for_customer(actor=None, case=current, waiting=False, note=_("The customer answered."))
+    if direction == CaseMessage.Direction.INBOUND:
+        current = _locked(case)  # the caller's copy may be stale; a closed case has no wait to end
+        if current.waiting_for_customer and current.is_open:
+            case_wait_for_customer(actor=None, case=current, waiting=False, note=_("The customer answered."))
     return message
 
 
