@@ -92,12 +92,13 @@ def _escalate(clocks: dict[int, CaseClock]) -> int:
     for case in cases:
         clock = clocks[case.pk]
         target = min(case.escalation_base + clock.escalations, EscalationLevel.GENERAL_MANAGER)
+        if case.escalation_level >= target:
+            continue
         while case.escalation_level < target:
             case.escalation_level += 1
             case.version += 1
             steps.append((copy.copy(case), clock))  # each level is its own change, told separately
-        if steps and steps[-1][0].pk == case.pk:
-            raised.append(case)
+        raised.append(case)
     Case.objects.bulk_update(raised, ["escalation_level", "version"], batch_size=500)
     audit_record_many(
         actor=None,
