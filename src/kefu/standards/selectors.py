@@ -11,8 +11,8 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from kefu.core.search import normalize
 from kefu.customers.choices import Ownership
-from kefu.standards.choices import Measurement, StandardStatus
 from kefu.operations.models import Shipment
+from kefu.standards.choices import Measurement, StandardStatus
 from kefu.standards.computations import COMPUTATIONS, DRILL_DOWNS, SHIPMENT_DRILL_DOWNS, Computation, Measure
 from kefu.standards.models import Indicator, ItemTarget, Reading, Standard, StandardItem
 from kefu.standards.scoring import attained, weighted_score
