@@ -127,12 +127,20 @@ class ScoredItem:
     composite: Decimal | None
 
 
+SEED_LABELS = {"filler": "填表人", "dept_manager": "相关部门经理", "cs_manager": "客户服务部经理"}
+
+
 @dataclass
 class SignaturePlace:
     role: str
     label: str
     department: Department | None
     signature: Any  # the Signature, or None while unsigned
+
+    @property
+    def seed_label(self) -> str:
+        """The place as the paper form names it (客户服务部经理, 相关部门经理 + the department, 填表人)."""
+        return SEED_LABELS[self.role] + (f"({self.department.name})" if self.department else "")
 
 
 def evaluation_items(evaluation: Evaluation) -> tuple[list[ScoredItem], Decimal | None]:

@@ -238,7 +238,7 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("The answers are saved."))
                 return redirect("audits:detail", pk)
         except DomainError as exc:
-            status = _refused(request, exc, header)
+            status = _refused(request, exc, header if header.is_bound else None)
             audit = _audit(pk)
     context = {
         "audit": audit,
@@ -569,12 +569,12 @@ def _evaluation_sheet(context: dict[str, Any]) -> FormSheet:
     ]
     rows.append(["总分", "", "", "", "", "", "", "", _shown(context["total"]), ""])
     signoff = []
-    for place in context["places"]:
+    for place in reversed(context["places"]):
         who = ""
         if place.signature is not None:
             signed_at = timezone.localtime(place.signature.signed_at)
             who = f"{place.signature.user} {signed_at:%Y-%m-%d %H:%M}"
-        signoff.append((place.label, who))
+        signoff.append((place.seed_label, who))
     return FormSheet(
         title="客户服务评价表",
         number=evaluation.number,
