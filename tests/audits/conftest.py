@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from kefu.audits import services
 from kefu.audits.models import Audit, Evaluation
+from kefu.operations import services as operations
+from kefu.surveys.models import Invitation, SurveyTemplate
+from kefu.surveys.services import response_submit, survey_create
+from tests.customers.factories import make_customer
+from tests.operations.conftest import order_data
 from tests.standards.conftest import approved, complain, draft  # noqa: F401  (fixtures shared with standards)
 
+SH = ZoneInfo("Asia/Shanghai")
 PERIOD = {"period_start": dt.date(2026, 3, 1), "period_end": dt.date(2026, 3, 31)}
 
 
@@ -75,3 +83,40 @@ def make_evaluation(people, managed):
         )
 
     return make
+
+
+@pytest.fixture
+def march_records(people, complain):  # noqa: F811  (the fixture imported above)
+    """March 2026. 外企: 4 orders, 1 complaint resolved in 10 h; 民营: 2 orders, 1 complaint resolved in
+    30 h. Surveys:
+    one customer answers 非常好 to everything, the other 非常差 on price and 非常好 elsewhere:
+    dimensions 100 / 100 / 50 (price) / 100, index 0.35×100 + 0.30×100 + 0.15×50 + 0.20×100 = 92.5."""
+    at = dt.datetime(2026, 3, 10, 9, tzinfo=SH)
+    template = SurveyTemplate.objects.get(code="customer-service")
+    with time_machine.travel(at, tick=False):
+        foreign, private = (
+            make_customer(
+                name=name,
+                ownership=ownership,
+                contacts=[{"name": "经理", "email": f"{ownership}@example.test", "mobile": mobile, "is_primary": True}],
+            )
+            for name, ownership, mobile in (
+                ("外资物流客户有限公司", "foreign", "13812345671"),
+                ("民营贸易客户有限公司", "private", "13812345672"),
+            )
+        )
+        survey = survey_create(
+            actor=people["cs_manager"], template=template, name="一季度调查", closes_at=at + dt.timedelta(days=14)
+        )
+        for customer, n in ((foreign, 4), (private, 2)):
+            for _ in range(n):
+                operations.order_create(actor=None, data=order_data(customer))
+        complain(foreign, at, resolved_hours=10)
+        complain(private, at, resolved_hours=30)
+        for index, invitation in enumerate(Invitation.objects.filter(survey=survey).order_by("pk")):
+            answers = {
+                str(q.pk): (1 if index == 1 and q.dimension and q.dimension.code == "price" else 7)
+                for q in template.questions.filter(kind="scale").select_related("dimension")
+            }
+            response_submit(token=invitation.token, answers=answers, now=at)
+    return template

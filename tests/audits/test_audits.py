@@ -77,9 +77,7 @@ def test_only_managers_edit_the_checklist(people, client_for):
 def test_an_audit_is_completed_only_when_every_question_is_answered_then_read_only(people, make_audit):
     audit = make_audit({}, complete=False)
     first = audit.answers.first()
-    services.audit_answer(
-        actor=people["supervisor"], audit=audit, answers={first.pk: {"result": ""}}, version=None
-    )
+    services.audit_answer(actor=people["supervisor"], audit=audit, answers={first.pk: {"result": ""}}, version=None)
     with pytest.raises(DomainError, match="1"):
         services.audit_complete(actor=people["supervisor"], audit=audit, version=None)
     services.audit_answer(
