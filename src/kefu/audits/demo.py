@@ -74,7 +74,7 @@ def _evaluation(filler: User, departments: list[Department], today: dt.date) -> 
             "customer_score": Level.FAIR if item.customer_score is None else item.customer_score,
             "internal_score": Level.FAIR if item.internal_score is None else item.internal_score,
             "weight": item.weight,
-            "evaluator": filler.get_full_name() or filler.username,
+            "evaluator": str(filler),
             "indicator": item.indicator,
             "dimension": item.dimension,
         }

@@ -13,7 +13,7 @@
       });
       var chart = echarts.init(el);
       chart.setOption({ tooltip: { trigger: "axis" }, legend: { bottom: 0, textStyle: { fontSize: 10 } },
-        grid: { left: 40, right: 10, top: 10, bottom: 40 },
+        grid: { left: 40, right: 10, top: 10, bottom: 56 },
         xAxis: { type: "category", data: t.months }, yAxis: { type: "value", scale: true }, series: series });
       window.addEventListener("resize", function () { chart.resize(); });
     });
