@@ -69,8 +69,9 @@ def test_countersigned_in_order_each_as_themselves_then_final(make_evaluation, p
 
 def test_every_item_is_scored_before_anyone_signs(make_evaluation, people):
     evaluation = make_evaluation([("准时送达", None, None, 1)])
-    with pytest.raises(DomainError, match="Score every item"):
+    with pytest.raises(DomainError):
         _sign(evaluation, people["supervisor"], "filler")
+    assert not evaluation.signatures.exists()
 
 
 def test_nothing_changes_after_the_first_signature(make_evaluation, people, managed, client_for):
@@ -238,7 +239,8 @@ def test_printed_evaluation_as_pdf_and_excel_in_the_seed_layout(make_evaluation,
     client = client_for("cs_manager")
     answer = client.get(f"/audits/evaluations/{evaluation.pk}/print/", {"format": "pdf"})
     assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages).replace("\n", "")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages)
+    text = "".join(text.split())  # long cells wrap; the heading is letter-spaced
     for expected in (
         "客户服务评价表",
         "客户服务评价内容",
