@@ -11,11 +11,12 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from kefu.accounts.models import Department
+from kefu.audits.choices import SignerRole
 from kefu.audits.models import Audit, ChecklistQuestion, ChecklistSection, Evaluation, EvaluationItem
 from kefu.audits.scoring import SectionChange, Tally, audit_tallies, compare_sections, composite, total
-from kefu.audits.services import signature_places
 from kefu.core.search import normalize
-from kefu.standards.selectors import kpi_report
+from kefu.standards.models import StandardItem
+from kefu.standards.selectors import kpi_report, standard_in_force
 from kefu.surveys.selectors import satisfaction_index, templates_all
 
 # The computed indicators whose figure comes from the satisfaction surveys.
@@ -121,6 +122,16 @@ def evaluation_get(pk: int) -> Evaluation | None:
     )
 
 
+def signature_places(evaluation: Evaluation) -> list[tuple[str, Department | None]]:
+    """Who must countersign, in order: the form filler, each related department's manager, the CS manager."""
+    departments = list(evaluation.departments.order_by("name"))
+    return [
+        (SignerRole.FILLER, None),
+        *((SignerRole.DEPT_MANAGER, d) for d in departments),
+        (SignerRole.CS_MANAGER, None),
+    ]
+
+
 @dataclass
 class ScoredItem:
     item: EvaluationItem
@@ -149,8 +160,6 @@ def evaluation_items(evaluation: Evaluation) -> tuple[list[ScoredItem], Decimal 
 
 
 def evaluation_signatures(evaluation: Evaluation) -> list[SignaturePlace]:
-    from kefu.audits.choices import SignerRole
-
     labels = dict(SignerRole.choices)
     signed = {(s.role, s.department_id): s for s in evaluation.signatures.all()}
     return [
@@ -195,10 +204,18 @@ def survey_comparison(*, start: dt.date, end: dt.date, customer_type: str) -> Su
     """The survey figures of the period beside the standard in force: each indicator the surveys measure
     (the satisfaction index) against the customer type's target, and each index dimension against the
     survey's target index. Surveys do not record the customer type, so the figures are company-wide."""
-    report = kpi_report(start=start, end=end, customer_type=customer_type)
+    standard = standard_in_force(start)
+    surveyed = (
+        StandardItem.objects.filter(standard=standard, indicator__computation__in=SURVEY_COMPUTATIONS)
+        .values_list("department_id", flat=True)
+        .distinct()
+    )
     indicators = [
         GapRow(result.item.indicator.name, cell.actual.value if cell.actual else None, cell.target, cell.attained)
-        for department in report.departments
+        for department_id in (surveyed if standard is not None else [])
+        for department in kpi_report(
+            start=start, end=end, customer_type=customer_type, department_id=department_id
+        ).departments
         for result in department.items
         if result.computation is not None and result.computation.key in SURVEY_COMPUTATIONS
         for t, cell in result.cells.items()
@@ -216,5 +233,5 @@ def survey_comparison(*, start: dt.date, end: dt.date, customer_type: str) -> Su
         if gap_row.value is not None and target is not None:
             gap_row.attained = gap_row.value >= target
     return SurveyComparison(
-        start, end, customer_type, report.standard, row.responses if row else 0, indicators, dimensions, target
+        start, end, customer_type, standard, row.responses if row else 0, indicators, dimensions, target
     )

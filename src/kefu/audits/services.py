@@ -25,6 +25,7 @@ from kefu.audits.models import (
     Signature,
 )
 from kefu.audits.scoring import level_from_kpi, level_from_satisfaction
+from kefu.audits.selectors import signature_places
 from kefu.core.services import (
     DomainError,
     PermissionDeniedError,
@@ -411,16 +412,6 @@ def evaluation_prefill(*, actor: Any, evaluation: Evaluation, version: int | Non
         _bump(evaluation)
         audit_record(actor=actor, action="evaluation.prefilled", subject=evaluation, changes={"scores": changed})
     return changed
-
-
-def signature_places(evaluation: Evaluation) -> list[tuple[str, Department | None]]:
-    """Who must countersign, in order: the form filler, each related department's manager, the CS manager."""
-    departments = list(evaluation.departments.order_by("name"))
-    return [
-        (SignerRole.FILLER, None),
-        *((SignerRole.DEPT_MANAGER, d) for d in departments),
-        (SignerRole.CS_MANAGER, None),
-    ]
 
 
 def _may_sign(user: Any, role: str, department: Department | None, evaluation: Evaluation) -> bool:
