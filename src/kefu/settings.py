@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "kefu.visits",
     "kefu.surveys",
     "kefu.standards",
+    "kefu.audits",
     "kefu.api",
     "kefu.portal",
 ]
