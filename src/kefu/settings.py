@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "kefu.visits",
     "kefu.surveys",
     "kefu.standards",
+    "kefu.improvement",
     "kefu.api",
     "kefu.portal",
 ]
