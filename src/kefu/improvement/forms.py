@@ -83,18 +83,18 @@ class ProgressForm(Styled):
 
 class RejectForm(Styled):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class CompleteForm(Styled):
     after_start = forms.DateField(label=_("Measure after, from"), widget=DATE)
     after_end = forms.DateField(label=_("Measure after, to"), widget=DATE)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class ProposeForm(Styled):
     effective_from = forms.DateField(label=_("Effective from"), widget=DATE)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, items: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -41,6 +41,8 @@ SIGNOFF_LABELS = {
     ApprovalStep.GENERAL_MANAGER: "总经理",
 }
 VIEW = "improvement.view_cycles"
+# Who signs (approve, reject) is decided per step by the services; the rest is the plan keeper's work.
+MANAGING_ACTIONS = frozenset({"submit", "complete", "propose", "remove"})
 MANAGE = "improvement.manage_cycles"
 
 
@@ -351,6 +353,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(VIEW, raise_exception=True)
 @require_POST
 def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action in MANAGING_ACTIONS and not request.user.has_perm(MANAGE):
+        raise PermissionDenied
     plan = _plan(pk)
     version = _version(request)
     forms: dict[str, Any] = {}
