@@ -77,7 +77,7 @@ class ItemForm(Styled):
 class ProgressForm(Styled):
     on = forms.DateField(label=_("Date"), widget=DATE)
     status = forms.ChoiceField(label=_("Status"), choices=ItemStatus.choices)
-    percent = forms.IntegerField(label=_("% done"), min_value=0, max_value=100)
+    percent = forms.IntegerField(label=_("Percent done"), min_value=0, max_value=100)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 

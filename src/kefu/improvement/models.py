@@ -17,8 +17,8 @@ class Cycle(models.Model):
 
     number = models.CharField(_("number"), max_length=24, unique=True)
     name = models.CharField(_("name"), max_length=80)
-    start = models.DateField(_("from"))
-    end = models.DateField(_("to"))
+    start = models.DateField(_("period from"))
+    end = models.DateField(_("period to"))
     customer_type = models.CharField(
         _("customer type"), max_length=20, choices=Ownership.choices, blank=True, help_text=_("Blank for all types.")
     )
@@ -147,7 +147,7 @@ class PlanItem(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=ItemStatus.choices, default=ItemStatus.NOT_STARTED, editable=False
     )
-    percent = models.PositiveSmallIntegerField(_("% done"), default=0, editable=False)
+    percent = models.PositiveSmallIntegerField(_("percent done"), default=0, editable=False)
     value_after = models.DecimalField(
         _("value after"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False
     )
@@ -187,7 +187,7 @@ class Progress(models.Model):
     item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="progress")
     on = models.DateField(_("date"), default=timezone.localdate)
     status = models.CharField(_("status"), max_length=12, choices=ItemStatus.choices)
-    percent = models.PositiveSmallIntegerField(_("% done"))
+    percent = models.PositiveSmallIntegerField(_("percent done"))
     note = models.TextField(_("note"), blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now, editable=False)

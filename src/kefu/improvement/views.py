@@ -35,7 +35,7 @@ from kefu.improvement.models import Cycle, Plan, PlanItem
 
 STATUS_BY_CODE = {"conflict": 409, "forbidden": 403}
 # The seed's own words on the printed form (it is a Chinese paper form in every language).
-SIGNOFF_LABELS = {
+SIGNOFF_LABELS: dict[str, str] = {
     ApprovalStep.CS_MANAGER: "客户服务部经理",
     ApprovalStep.DEPT_MANAGER: "相关部门经理",
     ApprovalStep.GENERAL_MANAGER: "总经理",
@@ -213,7 +213,7 @@ def analysis_cases(request: HttpRequest, pk: int) -> HttpResponse:
                 c.title,
                 c.customer.name if c.customer else "",
                 str(c.category or ""),
-                c.cause_key,
+                getattr(c, "cause_key", ""),
                 timezone.localtime(c.received_at).strftime("%Y-%m-%d %H:%M"),
             )
             for c in cases
@@ -319,6 +319,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not request.user.has_perm(MANAGE):
             raise PermissionDenied
+        form: Any
         if request.POST.get("form") == "header":
             form = PlanForm(request.POST)
             forms["plan_form"] = form
@@ -358,6 +359,7 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     plan = _plan(pk)
     version = _version(request)
     forms: dict[str, Any] = {}
+    form: Any
     try:
         if action == "submit":
             services.plan_submit(actor=request.user, plan=plan, version=version)
@@ -432,11 +434,12 @@ def progress(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @permission_required(VIEW, raise_exception=True)
 def plan_print(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(pk)
-    context = {"plan": plan, "cycle": plan.cycle, "signoff": selectors.signoff(plan)}
+    signoff = selectors.signoff(plan)
+    context = {"plan": plan, "cycle": plan.cycle, "signoff": signoff}
     if wants(request, "pdf"):
         return pdf_response(request, "improvement/print.html", context, f"improvement-{plan.number}.pdf")
     if wants(request, "xlsx"):
-        return form_xlsx_response(_plan_sheet(plan, context["signoff"]), f"improvement-{plan.number}.xlsx")
+        return form_xlsx_response(_plan_sheet(plan, signoff), f"improvement-{plan.number}.xlsx")
     return render_page(request, "improvement/print.html", context)
 
 
