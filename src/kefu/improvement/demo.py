@@ -17,11 +17,19 @@ from kefu.improvement.models import Cycle
 from kefu.standards import selectors as standards
 from kefu.standards.choices import Direction
 
-# by department code: the cause the department found
+# by indicator code: the cause found with the department
 CAUSES = {
-    "transport": "旺季运力不足，临时外协车辆未纳入调度计划",
-    "warehouse": "出库复核环节缺失，拣货差错未能在发货前发现",
-    "cs": "投诉登记后未及时转派责任部门，回复超时",
+    "transport_demand_fulfilment": "旺季运力不足，临时外协车辆未纳入调度计划",
+    "timely_dispatch": "提货时间窗与车辆排班不匹配，司机到场晚",
+    "on_time_delivery": "干线中转等待时间长，末端派送路线未优化",
+    "intact_delivery": "装卸作业不规范，易碎品包装不达标",
+    "timely_feedback": "在途异常未及时录入系统，客户未收到通知",
+    "inventory_intact": "库内搬运与堆码不规范",
+    "shipping_accuracy": "出库复核环节缺失，拣货差错未能在发货前发现",
+    "complaint_rate": "装卸与时效问题集中，投诉处理后未闭环整改",
+    "complaint_handling_time": "投诉登记后未及时转派责任部门，回复超时",
+    "satisfaction_index": "信息反馈和对账问题拉低满意度",
+    "follow_up_coverage": "回访计划排期不足，客户休息时间外可联系时段少",
 }
 OTHER_CAUSE = "作业标准执行不到位，过程检查不足"
 ACTIONS = {
@@ -73,7 +81,7 @@ def seed_demo_improvement() -> int:
         actor=manager,
         cycle=cycle,
         version=0,
-        causes={g.indicator.pk: CAUSES.get(g.department.code, OTHER_CAUSE) for g in gaps},
+        causes={g.indicator.pk: CAUSES.get(g.indicator.code, OTHER_CAUSE) for g in gaps},
         departments=[*departments, *related],
         summary="客户服务部会同相关部门逐项分析未达标指标，确定改进措施与责任人。",
     )

@@ -186,6 +186,14 @@ def analysis(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "cause_fields": [form[f"cause_{i.pk}"] for i in indicators],
         "comments": data.comments[:50],
+        "charts": {
+            kind: {
+                "labels": [r.label for r in rows],
+                "counts": [r.count for r in rows],
+                "cumulative": [float(r.cumulative) for r in rows],
+            }
+            for kind, rows in (("category", data.categories), ("cause", data.causes))
+        },
         "nav": "standards",
     }
     return render_page(request, "improvement/analysis.html", context, status=status)
@@ -270,7 +278,11 @@ def _item_initial(plan: Plan, item: PlanItem | None) -> dict[str, Any]:
 
 def _plan_context(request: HttpRequest, plan: Plan, **forms: Any) -> dict[str, Any]:
     today = timezone.localdate()
-    after_start = max(plan.cycle.end + dt.timedelta(days=1), max((i.ends_on for i in plan.items.all()), default=today))
+    # The period after: as long as the analysed one, from the day after the last item ends (up to today).
+    cycle = plan.cycle
+    last_end = max((i.ends_on for i in plan.items.all()), default=cycle.end)
+    after_start = min(max(last_end, cycle.end) + dt.timedelta(days=1), today)
+    after_end = min(after_start + (cycle.end - cycle.start), today)
     defaults = {
         "plan_form": PlanForm(
             initial={"departments": list(plan.departments.all()), "note": plan.note, "version": plan.version}
@@ -279,7 +291,7 @@ def _plan_context(request: HttpRequest, plan: Plan, **forms: Any) -> dict[str, A
         "reject_form": RejectForm(initial={"version": plan.version}),
         "progress_form": ProgressForm(initial={"on": today, "status": "in_progress"}),
         "complete_form": CompleteForm(
-            initial={"after_start": min(after_start, today), "after_end": today, "version": plan.version}
+            initial={"after_start": after_start, "after_end": after_end, "version": plan.version}
         ),
         "propose_form": ProposeForm(
             items=list(plan.items.all()),
