@@ -97,3 +97,9 @@ def test_plan_form_downloads_as_excel_in_the_seed_layout(client_for, plan):
     assert [cell.split(":")[0] for cell in rows[-1]] == ["客户服务部经理", "相关部门经理", "总经理", "填写人"]
     page = client_for("cs_manager").get(f"/improvement/plans/{plan.pk}/print/").content.decode()
     assert "客户服务改进表" in page and "实施起止日期" in page
+
+
+def test_period_presets_fill_the_new_cycle_form(client_for):
+    body = client_for("cs_manager").get("/improvement/", {"start": "2026-07-01", "end": "2026-09-30"}).content.decode()
+    assert 'value="2026-07-01"' in body and 'value="2026-09-30"' in body
+    assert "?start=" in body  # the preset links

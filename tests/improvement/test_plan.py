@@ -46,6 +46,9 @@ def test_sign_off_goes_in_the_seed_order(people, plan, transport_manager, client
     plan.refresh_from_db()
     assert plan.status == "cs_approval"
     gm = client_for("general_manager")
+    approve_url = f"/improvement/plans/{plan.pk}/approve/"
+    assert approve_url in client_for("cs_manager").get(f"/improvement/plans/{plan.pk}/").content.decode()
+    assert approve_url not in gm.get(f"/improvement/plans/{plan.pk}/").content.decode()  # not their turn yet
     early = gm.post(f"/improvement/plans/{plan.pk}/approve/", {"version": plan.version})
     assert early.status_code == 409
     assert "客户服务" in early.content.decode() or "customer service manager" in early.content.decode()

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,14 +75,18 @@ def cycle_create(*, actor: Any, name: str, start: dt.date, end: dt.date, custome
         raise DomainError(_("Unknown customer type."), field="customer_type")
     if Cycle.objects.filter(start=start, end=end, customer_type=customer_type).exists():
         raise DomainError(_("A cycle for this period and customer type exists already."), field="start")
-    cycle = Cycle.objects.create(
-        number=number_next(prefix="PDCA"),
-        name=name[:80],
-        start=start,
-        end=end,
-        customer_type=customer_type,
-        created_by=actor,
-    )
+    try:
+        with transaction.atomic():
+            cycle = Cycle.objects.create(
+                number=number_next(prefix="PDCA"),
+                name=name[:80],
+                start=start,
+                end=end,
+                customer_type=customer_type,
+                created_by=actor,
+            )
+    except IntegrityError as exc:  # pragma: no cover (checked above; a race)
+        raise DomainError(_("A cycle for this period and customer type exists already."), field="start") from exc
     audit_record(
         actor=actor,
         action="improvement.cycle_created",
@@ -113,7 +117,11 @@ def analysis_save(
     if analysis is None:
         if version:
             raise StaleVersionError()
-        analysis = Analysis.objects.create(cycle=cycle, updated_by=actor, summary=summary)
+        try:
+            with transaction.atomic():
+                analysis = Analysis.objects.create(cycle=cycle, updated_by=actor, summary=summary)
+        except IntegrityError as exc:  # pragma: no cover (someone wrote the first analysis at the same time)
+            raise StaleVersionError() from exc
         action = "improvement.analysis_written"
     else:
         _check_version(analysis, version)
@@ -153,7 +161,11 @@ def plan_create(*, actor: Any, cycle: Cycle) -> Plan:
     _require(actor, "improvement.manage_cycles")
     if Plan.objects.filter(cycle=cycle).exists():
         raise DomainError(_("This cycle has an improvement plan already."), code="conflict")
-    plan = Plan.objects.create(cycle=cycle, number=number_next(prefix="GJ"), filled_by=actor)
+    try:
+        with transaction.atomic():
+            plan = Plan.objects.create(cycle=cycle, number=number_next(prefix="GJ"), filled_by=actor)
+    except IntegrityError as exc:  # pragma: no cover (checked above; a race)
+        raise DomainError(_("This cycle has an improvement plan already."), code="conflict") from exc
     analysis = Analysis.objects.filter(cycle=cycle).first()
     if analysis is not None:
         plan.departments.set(analysis.departments.filter(is_customer_service=False))

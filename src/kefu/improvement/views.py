@@ -94,15 +94,35 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
         "q": q,
         "customer_type": customer_type,
         "types": Ownership.choices,
-        "form": CycleForm(initial=_last_month()),
+        "form": _new_cycle_form(request),
+        "presets": _presets(timezone.localdate()),
         "nav": "standards",
     }
     return render_page(request, "improvement/list.html", context, fragment="results")
 
 
-def _last_month() -> dict[str, Any]:
-    end = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
-    return {"start": end.replace(day=1), "end": end, "name": _("Service cycle %(month)s") % {"month": f"{end:%Y-%m}"}}
+def _presets(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    """Last month, last quarter and last year: the whole periods a cycle usually analyses."""
+    month_end = today.replace(day=1) - dt.timedelta(days=1)
+    quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+    quarter_end = quarter_start - dt.timedelta(days=1)
+    return [
+        (_("Last month"), month_end.replace(day=1), month_end),
+        (_("Last quarter"), quarter_end.replace(day=1, month=quarter_end.month - 2), quarter_end),
+        (_("Last year"), dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
+    ]
+
+
+def _new_cycle_form(request: HttpRequest) -> CycleForm:
+    """The form to start a cycle, over last month or the period a preset link chose."""
+    _label, start, end = _presets(timezone.localdate())[0]
+    chosen = CycleForm(request.GET)
+    if chosen.has_error("start") or chosen.has_error("end") or not request.GET.get("start"):
+        chosen_start, chosen_end = start, end
+    else:
+        chosen_start, chosen_end = chosen.cleaned_data["start"], chosen.cleaned_data["end"]
+    name = _("Service cycle %(period)s") % {"period": f"{chosen_start:%Y-%m-%d} – {chosen_end:%Y-%m-%d}"}
+    return CycleForm(initial={"start": chosen_start, "end": chosen_end, "name": name})
 
 
 @login_required
@@ -304,12 +324,15 @@ def _plan_context(request: HttpRequest, plan: Plan, **forms: Any) -> dict[str, A
     }
     defaults.update(forms)
     step = services.STEP_OF_STATUS.get(PlanStatus(plan.status))
+    role = getattr(request.user, "role", None)
     return {
         "plan": plan,
         "cycle": plan.cycle,
         "signoff": selectors.signoff(plan),
         "steps": ApprovalStep.choices,
         "waiting_for": step.label if step else "",
+        # the sign and reject buttons show to the role whose turn it is; the services decide the rest
+        "can_sign": step is not None and services.STEP_OF_ROLE.get(role) == step,
         "percent": selectors.plan_percent(plan),
         "can_manage": request.user.has_perm(MANAGE),
         "can_progress": request.user.has_perm("improvement.record_progress"),
