@@ -49,7 +49,7 @@ def _require(actor: Any, perm: str) -> None:
         raise PermissionDeniedError()
 
 
-def _check_version(instance: Cycle | Analysis | Plan, version: int | None) -> None:
+def _check_version(instance: Analysis | Plan, version: int | None) -> None:
     if version is not None and instance.version != version:
         raise StaleVersionError()
 
