@@ -218,3 +218,20 @@ def test_a_stale_or_bad_item_edit_is_refused(client_for, plan, people):
     assert PlanItem.objects.get(pk=item.pk).target == Decimal("25")
     assert client_for("agent").post(url, data).status_code == 403
     assert manager.post(f"/improvement/plans/{plan.pk}/submit/", {"version": plan.version - 1}).status_code == 409
+
+
+def test_each_signer_is_told_when_it_is_their_turn(people, plan, transport_manager):
+    from kefu.notify.models import StaffNotification
+
+    def told(user):
+        return list(StaffNotification.objects.filter(recipient=user).values_list("link", flat=True))
+
+    link = f"/improvement/plans/{plan.pk}/"
+    services.plan_submit(actor=people["cs_manager"], plan=plan, version=None)
+    assert told(people["cs_manager"]) == [link] and told(transport_manager) == []
+    services.plan_approve(actor=people["cs_manager"], plan=plan, version=None)
+    assert told(transport_manager) == [link]
+    assert told(people["dept_manager"]) == [] and told(people["general_manager"]) == []  # 销售部 is not related
+    services.plan_reject(actor=transport_manager, plan=plan, version=None, reason="请补充措施")
+    subjects = StaffNotification.objects.filter(recipient=people["cs_manager"]).values_list("subject", flat=True)
+    assert len(subjects) == 2 and any(plan.number in s for s in subjects)

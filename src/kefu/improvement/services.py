@@ -10,17 +10,21 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Model
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from kefu.accounts.models import Department, Role
+from kefu.accounts.models import Department, Role, User
 from kefu.core.services import DomainError, PermissionDeniedError, StaleVersionError, audit_record, number_next
 from kefu.customers.choices import Ownership
 from kefu.improvement import selectors
 from kefu.improvement.choices import ApprovalStep, Decision, ItemStatus, PlanStatus
 from kefu.improvement.models import Analysis, Approval, Cause, Cycle, Plan, PlanItem, Progress
+from kefu.notify.services import staff_notify
 from kefu.standards import selectors as standard_selectors
 from kefu.standards import services as standard_services
 from kefu.standards.models import Indicator, Standard
@@ -42,6 +46,7 @@ NEXT_STATUS = {
     ApprovalStep.GENERAL_MANAGER: PlanStatus.APPROVED,
 }
 ORDER = list(ApprovalStep)
+ROLE_OF_STEP = {step: role for role, step in STEP_OF_ROLE.items()}
 
 
 def _require(actor: Any, perm: str) -> None:
@@ -302,6 +307,42 @@ def plan_item_remove(*, actor: Any, item: PlanItem, version: int | None) -> None
     _bump(plan)
 
 
+def _tell(users: Iterable[Any], plan: Plan, *, key: str, subject: str, body: str) -> None:
+    """Tell each user in the app (and by e-mail), in their own language; `subject` and `body` are English
+    source strings with %(number)s, %(cycle)s and %(reason)s, translated for each reader."""
+    values = {"number": plan.number, "cycle": plan.cycle.name, "reason": plan.rejection_reason}
+    for user in {u.pk: u for u in users if u is not None}.values():
+        with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+            staff_notify(
+                user=user,
+                subject=_(subject) % values,
+                body=_(body) % values,
+                link=reverse("improvement:plan", args=[plan.pk]),
+                dedupe_key=f"improvement-{plan.pk}-{key}-r{plan.round}-u{user.pk}",
+            )
+
+
+def _tell_next_signers(plan: Plan) -> None:
+    """The signers of the plan's current box: the CS managers, the managers of the related departments
+    that have not signed yet, or the general managers."""
+    step = STEP_OF_STATUS.get(PlanStatus(plan.status))
+    if step is None:
+        return
+    users = User.objects.filter(role=ROLE_OF_STEP[step], is_active=True)
+    if step == ApprovalStep.DEPT_MANAGER:
+        signed = Approval.objects.filter(plan=plan, round=plan.round, step=step, decision=Decision.APPROVED)
+        users = users.filter(department__in=plan.departments.all()).exclude(
+            department__in=signed.values("department_id")
+        )
+    _tell(
+        users,
+        plan,
+        key=f"sign-{step.value}",
+        subject=gettext_noop("Improvement plan %(number)s waits for your signature"),
+        body=gettext_noop("The service improvement plan %(number)s of %(cycle)s waits for your signature."),
+    )
+
+
 @transaction.atomic
 def plan_submit(*, actor: Any, plan: Plan, version: int | None) -> Plan:
     """Send a draft for sign-off, which starts with the customer-service manager."""
@@ -317,6 +358,7 @@ def plan_submit(*, actor: Any, plan: Plan, version: int | None) -> Plan:
     plan.save(update_fields=["status", "round", "rejection_reason"])
     _bump(plan)
     audit_record(actor=actor, action="improvement.plan_submitted", subject=plan, changes={"round": plan.round})
+    _tell_next_signers(plan)
     return plan
 
 
@@ -391,6 +433,16 @@ def plan_approve(*, actor: Any, plan: Plan, version: int | None) -> Plan:
         subject=plan,
         changes={"step": step.value, "department": department.name if department else "", "status": plan.status},
     )
+    if plan.status == PlanStatus.APPROVED:
+        _tell(
+            [plan.filled_by, *(item.owner for item in plan.items.select_related("owner"))],
+            plan,
+            key="approved",
+            subject=gettext_noop("Improvement plan %(number)s is approved"),
+            body=gettext_noop("The service improvement plan %(number)s of %(cycle)s is approved: its actions start."),
+        )
+    else:
+        _tell_next_signers(plan)
     return plan
 
 
@@ -418,6 +470,13 @@ def plan_reject(*, actor: Any, plan: Plan, version: int | None, reason: str) -> 
     _bump(plan)
     audit_record(
         actor=actor, action="improvement.plan_rejected", subject=plan, changes={"step": step.value, "reason": reason}
+    )
+    _tell(
+        [plan.filled_by],
+        plan,
+        key="rejected",
+        subject=gettext_noop("Improvement plan %(number)s is rejected"),
+        body=gettext_noop("The service improvement plan %(number)s of %(cycle)s is back to draft: %(reason)s"),
     )
     return plan
 
