@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "kefu.surveys",
     "kefu.standards",
     "kefu.audits",
+    "kefu.improvement",
     "kefu.api",
     "kefu.portal",
 ]
