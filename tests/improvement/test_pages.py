@@ -3,6 +3,7 @@ chain of steps, and the printed 改进表 as PDF and Excel in the seed's layout.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -49,11 +50,36 @@ def test_starting_a_cycle_and_refusing_bad_periods(client_for, march):
 
 def test_cycle_page_shows_the_chain_of_steps(client_for, plan):
     body = client_for("dept_manager").get(f"/improvement/{plan.cycle_id}/").content.decode()
-    for step in ("1", "2", "3", "5", "6", "7"):
+    for step in ("1", "2", "3", "4", "5", "6", "7"):
         assert f'data-step="{step}"' in body
     assert 'href="/standards/versions/' in body and f'href="/improvement/plans/{plan.pk}/"' in body
     assert f'href="/improvement/{plan.cycle_id}/analysis/"' in body
     assert plan.number in body
+
+
+def test_the_evaluation_of_the_period_is_step_four(people, cycle, departments):
+    """A 民营 cycle in March finds the March evaluation made for 民营 customers, not one of another type."""
+    from kefu.audits import services as audits
+    from kefu.improvement.selectors import cycle_steps
+
+    def evaluation(customer_type):
+        return audits.evaluation_create(
+            actor=people["supervisor"],
+            data={
+                "period_start": dt.date(2026, 3, 1),
+                "period_end": dt.date(2026, 3, 31),
+                "filled_on": dt.date(2026, 4, 3),
+                "customer_type": customer_type,
+                "departments": [departments["transport"]],
+            },
+        )
+
+    assert cycle_steps(user=people["cs_manager"], cycle=cycle)[3].state == "waiting"
+    evaluation("foreign")
+    mine = evaluation("private")
+    step = cycle_steps(user=people["cs_manager"], cycle=cycle)[3]
+    assert (step.number, step.state, step.url) == (4, "current", f"/audits/evaluations/{mine.pk}/")
+    assert mine.number in step.summary
 
 
 def test_plan_form_downloads_as_pdf_with_its_chinese_text(client_for, plan, people, transport_manager):

@@ -108,6 +108,16 @@ def evaluations_list(
     return _search(evaluations, q, ("number", "opinion", "remarks")).distinct()
 
 
+def evaluation_for_period(*, start: dt.date, end: dt.date, customer_type: str) -> Evaluation | None:
+    """The latest evaluation of a period overlapping start..end, for that customer type or for all types."""
+    return (
+        Evaluation.objects.filter(period_start__lte=end, period_end__gte=start)
+        .filter(Q(customer_type=customer_type) | Q(customer_type=""))
+        .order_by("-period_end", "-filled_on", "-pk")
+        .first()
+    )
+
+
 def evaluation_get(pk: int) -> Evaluation | None:
     return (
         Evaluation.objects.select_related("filled_by")

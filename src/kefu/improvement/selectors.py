@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kefu.audits import selectors as audits
+from kefu.audits.choices import EvaluationStatus
 from kefu.customers.choices import Ownership
 from kefu.customers.selectors import customers_visible
 from kefu.improvement.choices import ApprovalStep, Decision, PlanStatus
@@ -278,9 +280,33 @@ def customer_counts(user: Any) -> list[tuple[str, int]]:
     return [(str(label), counts.get(value, 0)) for value, label in Ownership.choices]
 
 
+def _evaluation_step(cycle: Cycle) -> Step:
+    evaluation = audits.evaluation_for_period(start=cycle.start, end=cycle.end, customer_type=cycle.customer_type)
+    if evaluation is None:
+        return Step(
+            4,
+            _("Customer service evaluation"),
+            "waiting",
+            _("No evaluation of the period yet"),
+            reverse("audits:evaluations"),
+        )
+    _items, total = audits.evaluation_items(evaluation)
+    return Step(
+        4,
+        _("Customer service evaluation"),
+        "done" if evaluation.status == EvaluationStatus.FINAL else "current",
+        _("%(number)s: %(status)s, total %(total)s / 10")
+        % {
+            "number": evaluation.number,
+            "status": evaluation.get_status_display(),
+            "total": total if total is not None else "—",
+        },
+        reverse("audits:evaluation", args=[evaluation.pk]),
+    )
+
+
 def cycle_steps(*, user: Any, cycle: Cycle) -> list[Step]:
-    """The seven steps of seed 000 for this cycle, each with its state and where to see it. (Step 4, the
-    evaluation, belongs to the audits app, which adds its own step.)"""
+    """The seven steps of seed 000 for this cycle, each with its state and where to see it."""
     counts = customer_counts(user)
     total = sum(n for _label, n in counts)
     standard = standards.standard_in_force(cycle.start)
@@ -321,6 +347,7 @@ def cycle_steps(*, user: Any, cycle: Cycle) -> list[Step]:
             ),
             reverse("surveys:list"),
         ),
+        _evaluation_step(cycle),
         Step(
             5,
             _("Service analysis"),
