@@ -1,9 +1,9 @@
 """Follow-up visits over the last 12 months, per the visit rules the migrations seed.
 
 The tasks are made by the app's own daily job (`kefu.visits.services.visit_tasks_generate`, one
-set-based `INSERT ... SELECT` per rule) for the first day of each of the last 12 months and of
-this month, so every periodic rule (key customers and grade A monthly, B quarterly, C half-yearly)
-has its tasks per period, due on days spread over the period, outside rest times, with the
+set-based `INSERT ... SELECT` per rule) for the first day of this month and of the 11 before it,
+so every periodic rule (key customers and grade A monthly, B quarterly, C half-yearly) has its tasks
+per period, due on days spread over the period, outside rest times, with the
 customer's primary contact, account manager and team, exactly as in production. Then the visits
 due before `now` are given what agents would have recorded: most done (satisfied, so-so or
 dissatisfied, by the assignee, within hours of the due time), some not reached after the
@@ -32,7 +32,7 @@ def _month_starts(now: dt.datetime) -> list[dt.date]:
 
     month = timezone.localdate(now).replace(day=1)
     starts = [month]
-    for _ in range(12):
+    for _ in range(11):
         month = (month - dt.timedelta(days=1)).replace(day=1)
         starts.append(month)
     return sorted(starts)
