@@ -30,13 +30,15 @@ def operations(ctx: Context) -> dict[str, Any]:
     from bench.shipments import _rows
     from kefu.customers.models import Customer
     from kefu.operations import importing
+    from kefu.operations.models import Shipment, ShipmentException
 
     rng = ctx.rng("operations")
     number_of = dict(Customer.objects.filter(is_active=True).values_list("pk", "number"))
     customer_numbers = [number_of[pk] for pk, *_rest in ctx.shared["customers"]]
     count = ctx.plan.shipments
     info: dict[str, Any] = {"orders": 0, "events": 0}
-    for start in range(0, count, BATCH):
+    # Tops up a database that already holds some (e.g. to time the KPI month over more shipments).
+    for start in range(Shipment.objects.count(), count, BATCH):
         orders, events = _rows(start, min(BATCH, count - start), customer_numbers, rng, ctx.now)
         report = importing.orders_upsert(actor=None, rows=orders)
         if not report.ok:
@@ -47,7 +49,7 @@ def operations(ctx: Context) -> dict[str, Any]:
         info["orders"] += report.created
         info["events"] += event_report.created
         ctx.log(f"    {info['orders']:,} / {count:,} orders with shipments and events")
-    info["exceptions"] = _exceptions(ctx, int(count * EXCEPTION_SHARE))
+    info["exceptions"] = _exceptions(ctx, int(count * EXCEPTION_SHARE) - ShipmentException.objects.count())
     return info
 
 
@@ -67,8 +69,11 @@ def _exceptions(ctx: Context, wanted: int) -> int:
         held = shipments_of.setdefault(customer_id, [])
         if len(held) < 20:
             held.append(pk)
+    if wanted <= 0:
+        return 0
     complaints = list(
         Case.objects.filter(category__code__in=KIND_BY_CATEGORY, customer_id__in=shipments_of)
+        .exclude(number__in=ShipmentException.objects.values("case_number"))
         .order_by("pk")
         .values_list("number", "title", "received_at", "customer_id", "category__code")
     )
