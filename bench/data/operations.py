@@ -48,7 +48,7 @@ def operations(ctx: Context) -> dict[str, Any]:
             raise RuntimeError(f"event rows refused: {event_report.errors[:5]}")
         info["orders"] += report.created
         info["events"] += event_report.created
-        ctx.log(f"    {info['orders']:,} / {count:,} orders with shipments and events")
+        ctx.log(f"    {start + len(orders):,} / {count:,} orders with shipments and events")
     info["exceptions"] = _exceptions(ctx, int(count * EXCEPTION_SHARE) - ShipmentException.objects.count())
     return info
 
