@@ -29,6 +29,8 @@ demo: install messages
 	$(BIN)/python manage.py seed-demo-visits
 	$(BIN)/python manage.py seed-demo-surveys
 	$(BIN)/python manage.py seed-demo-standards
+	$(BIN)/python manage.py seed-demo-audits
+	$(BIN)/python manage.py seed-demo-improvement
 
 ## Set everything up, load the demo company, start the web server and the worker (Ctrl-C stops both).
 run: demo

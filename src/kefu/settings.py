@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "kefu.visits",
     "kefu.surveys",
     "kefu.standards",
+    "kefu.audits",
+    "kefu.improvement",
     "kefu.api",
     "kefu.portal",
 ]

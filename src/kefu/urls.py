@@ -18,6 +18,8 @@ urlpatterns = [
     path("visits/", include("kefu.visits.urls")),
     path("surveys/", include("kefu.surveys.urls")),
     path("standards/", include("kefu.standards.urls")),
+    path("audits/", include("kefu.audits.urls")),
+    path("improvement/", include("kefu.improvement.urls")),
     path("portal/", include("kefu.portal.urls")),
     path("settings/calendar/", include("kefu.core.urls")),
     path("api/v1/", api.urls),

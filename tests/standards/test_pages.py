@@ -55,24 +55,6 @@ def test_print_follows_the_seed_layout(client_for):
         assert text in body
 
 
-def test_printed_targets_read_as_plain_numbers(client_for, people):
-    from decimal import Decimal
-
-    from kefu.standards import services
-
-    standard = services.standard_draft(actor=people["cs_manager"])
-    services.item_save(
-        actor=people["cs_manager"],
-        standard=standard,
-        version=None,
-        indicator=Indicator.objects.get(code="inventory_intact"),
-        weight=Decimal(100),
-        targets={"foreign": "100.00", "private": "99.50"},
-    )
-    body = client_for("cs_manager").get(f"/standards/versions/{standard.pk}/print/").content.decode()
-    assert ">100<" in body and ">99.5<" in body and "E+" not in body
-
-
 def _targeted_standard(people):
     from decimal import Decimal
 
@@ -88,6 +70,12 @@ def _targeted_standard(people):
         targets={"foreign": "100.00", "private": "99.50"},
     )
     return standard
+
+
+def test_printed_targets_read_as_plain_numbers(client_for, people):
+    standard = _targeted_standard(people)
+    body = client_for("cs_manager").get(f"/standards/versions/{standard.pk}/print/").content.decode()
+    assert ">100<" in body and ">99.5<" in body and "E+" not in body
 
 
 def test_standard_form_downloads_as_pdf_with_its_chinese_text(client_for, people):

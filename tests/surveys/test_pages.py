@@ -119,3 +119,39 @@ def test_the_public_page_refuses_unknown_and_closed_links(client, surveyed):
     Survey.objects.update(closes_at=timezone.now() - dt.timedelta(minutes=1))
     token = Invitation.objects.order_by("id").first().token
     assert client.get(reverse("portal:survey", args=[token])).status_code == 410
+
+
+def test_the_survey_form_counts_each_step_of_the_scale(client_for, surveyed, template):
+    """客户服务调查表: one customer answers 非常好 (7) everywhere, the other 中等 (4): each question row counts
+    one in each of those columns, and 总计数量 sums the columns."""
+    from pypdf import PdfReader
+
+    survey = surveyed["survey"]
+    first, second = Invitation.objects.filter(survey=survey).order_by("id").values_list("token", flat=True)
+    response_submit(token=first, answers=answers_all(template, 7))
+    response_submit(token=second, answers=answers_all(template, 4))
+    asked = template.questions.filter(kind="scale").count()
+    manager = client_for("cs_manager")
+    body = manager.get(f"/surveys/{survey.pk}/print/").content.decode()
+    for text in (
+        "客户服务调查表",
+        "编号",
+        "调查日期",
+        "订单处理快捷",
+        "非常好",
+        "非常差",
+        "总计数量",
+        "审核人",
+        "调查人",
+    ):
+        assert text in body
+    xlsx = manager.get(f"/surveys/{survey.pk}/print/", {"format": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    assert rows[2][:8] == ("服务评价 调查项目", "非常好", "相当好", "稍微好", "中等", "稍微差", "相当差", "非常差")
+    assert rows[3][:8] == ("订单处理快捷", 1, 0, 0, 1, 0, 0, 0)
+    total = next(row for row in rows if row[0] == "总计数量")
+    assert total[:8] == ("总计数量", asked, 0, 0, asked, 0, 0, 0)
+    pdf = manager.get(f"/surveys/{survey.pk}/print/", {"format": "pdf"})
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    for expected in ("客户服务调查表", "订单处理快捷", "总计数量", "调查人"):
+        assert expected in text

@@ -33,6 +33,7 @@ class FormSheet:
     rows: Iterable[Sequence[Any]]
     notes: Sequence[tuple[str, str]] = field(default_factory=tuple)
     signoff: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    date_label: str = "日期"
 
 
 def wants(request: HttpRequest, kind: str) -> bool:
@@ -70,7 +71,7 @@ def form_xlsx_bytes(sheet: FormSheet) -> bytes:
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append([f"编号: {sheet.number}"] + [""] * (width - 2) + [f"日期: {sheet.date}"])
+    ws.append([f"编号: {sheet.number}"] + [""] * (width - 2) + [f"{sheet.date_label}: {sheet.date}"])
     first_table_row = ws.max_row + 1
     ws.append([str(h) for h in sheet.header])
     for row in sheet.rows:

@@ -246,54 +246,68 @@ def _count(queryset: QuerySet[Any], condition: Q) -> Ratio:
     return Ratio(figures["n"], figures["d"])
 
 
-def kpi_transport_demand_fulfilment(start: dt.datetime, end: dt.datetime) -> Ratio:
+def _of_customer(queryset: QuerySet[Any], customer_id: int | None, field: str = "customer_id") -> QuerySet[Any]:
+    return queryset if customer_id is None else queryset.filter(**{field: customer_id})
+
+
+def kpi_transport_demand_fulfilment(start: dt.datetime, end: dt.datetime, customer_id: int | None = None) -> Ratio:
     """运输需求满足率: orders placed in the period that got a vehicle / orders placed.
 
-    Orders the customer cancelled are left out of both."""
+    Orders the customer cancelled are left out of both. Every KPI here takes one customer optionally."""
     orders = Order.objects.filter(created_at__gte=start, created_at__lt=end).exclude(status=OrderStatus.CANCELLED)
-    return _count(orders, Q(status__in=(OrderStatus.DISPATCHED, OrderStatus.DELIVERED)))
+    return _count(_of_customer(orders, customer_id), Q(status__in=(OrderStatus.DISPATCHED, OrderStatus.DELIVERED)))
 
 
-def kpi_timely_dispatch(start: dt.datetime, end: dt.datetime) -> Ratio:
+def kpi_timely_dispatch(start: dt.datetime, end: dt.datetime, customer_id: int | None = None) -> Ratio:
     """货物及时发送率: orders due for pick-up in the period that left by the requested time / those due."""
     orders = Order.objects.filter(pickup_at__gte=start, pickup_at__lt=end).exclude(
         status__in=(OrderStatus.CANCELLED, OrderStatus.REJECTED)
     )
     left_in_time = Shipment.objects.filter(departed_at__lte=F("order__pickup_at")).values("order_id")
-    return _count(orders, Q(pk__in=left_in_time))
+    return _count(_of_customer(orders, customer_id), Q(pk__in=left_in_time))
 
 
-def kpi_on_time_delivery(start: dt.datetime, end: dt.datetime) -> Ratio:
+def shipments_delivered(start: dt.datetime, end: dt.datetime, customer_id: int | None = None) -> QuerySet[Shipment]:
+    """The shipments delivered in [start, end): the records behind 货物准时送达率 and 货物完好送达率."""
+    return _of_customer(Shipment.objects.filter(delivered_at__gte=start, delivered_at__lt=end), customer_id)
+
+
+def kpi_on_time_delivery(start: dt.datetime, end: dt.datetime, customer_id: int | None = None) -> Ratio:
     """货物准时送达率: shipments delivered in the period by the promised time / shipments delivered."""
-    return _count(Shipment.objects.filter(delivered_at__gte=start, delivered_at__lt=end), Q(on_time=True))
+    return _count(shipments_delivered(start, end, customer_id), Q(on_time=True))
 
 
-def kpi_intact_delivery(start: dt.datetime, end: dt.datetime) -> Ratio:
+def kpi_intact_delivery(start: dt.datetime, end: dt.datetime, customer_id: int | None = None) -> Ratio:
     """货物完好送达率: shipments delivered in the period intact and complete / shipments delivered."""
-    return _count(
-        Shipment.objects.filter(delivered_at__gte=start, delivered_at__lt=end),
-        Q(intact=True, pieces_delivered=F("pieces_shipped")),
-    )
+    return _count(shipments_delivered(start, end, customer_id), Q(intact=True, pieces_delivered=F("pieces_shipped")))
 
 
-def kpi_timely_feedback(start: dt.datetime, end: dt.datetime, *, limit: dt.timedelta = DEFAULT_FEEDBACK_LIMIT) -> Ratio:
+def kpi_timely_feedback(
+    start: dt.datetime,
+    end: dt.datetime,
+    customer_id: int | None = None,
+    *,
+    limit: dt.timedelta = DEFAULT_FEEDBACK_LIMIT,
+) -> Ratio:
     """运输信息及时反馈率: tracking events of the period the customer was told of within `limit` / events."""
     delay = ExpressionWrapper(F("informed_at") - F("occurred_at"), output_field=DurationField())
     events = TrackingEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end).exclude(kind=EventKind.SIGNED)
+    events = _of_customer(events, customer_id, "shipment__customer_id")
     return _count(events.annotate(delay=delay), Q(informed_at__isnull=False, delay__lte=limit))
 
 
 def kpi_inventory_intact(start: dt.datetime, end: dt.datetime) -> Ratio:
-    """库存完好率: pieces counted intact at the period's stock-takes / pieces counted."""
+    """库存完好率: pieces counted intact at the period's stock-takes / pieces counted (stock has no customer)."""
     figures = StockTake.objects.filter(taken_at__gte=start, taken_at__lt=end).aggregate(
         counted=Coalesce(Sum("counted"), 0), damaged=Coalesce(Sum("damaged"), 0)
     )
     return Ratio(figures["counted"] - figures["damaged"], figures["counted"])
 
 
-def kpi_shipping_accuracy(start: dt.datetime, end: dt.datetime) -> Ratio:
+def kpi_shipping_accuracy(start: dt.datetime, end: dt.datetime, customer_id: int | None = None) -> Ratio:
     """发货准确率: packing-list lines of shipments dispatched in the period shipped as ordered / lines."""
     lines = ShipmentLine.objects.filter(shipment__dispatched_at__gte=start, shipment__dispatched_at__lt=end)
+    lines = _of_customer(lines, customer_id, "shipment__customer_id")
     return _count(lines, Q(shipped=F("ordered")))
 
 

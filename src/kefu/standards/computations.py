@@ -1,7 +1,8 @@
 """The registry of computed indicators: each one a documented formula over Kefu's own records.
 
-A computation takes a period of whole days [start, end] (both inclusive) and, when it can tell them
-apart, a customer type (the archive's ownership classification), and returns a `Measure`. The figures
+A computation takes a period of whole days [start, end] (both inclusive), when it can tell them
+apart a customer type (the archive's ownership classification), and when its records name the customer
+one customer (`customer_id`), and returns a `Measure`. The figures
 come from the selectors of the apps that own the records; nothing here writes.
 """
 
@@ -11,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Avg, DurationField, ExpressionWrapper, F, QuerySet
 from django.utils import timezone
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.operations import selectors as operations
 from kefu.operations.choices import OrderStatus
-from kefu.operations.models import Order
+from kefu.operations.models import Order, Shipment
 from kefu.surveys.selectors import satisfaction_index
 from kefu.tickets.choices import CaseKind, CaseStatus
 from kefu.tickets.models import Case
@@ -39,6 +40,12 @@ class Measure:
     value: Decimal | None
 
 
+class Compute(Protocol):
+    def __call__(
+        self, start: dt.date, end: dt.date, customer_type: str | None, customer_id: int | None = None
+    ) -> Measure: ...
+
+
 @dataclass(frozen=True)
 class Computation:
     key: str
@@ -48,8 +55,9 @@ class Computation:
     period: Promise
     unit: str
     by_customer_type: bool
-    function: Callable[[dt.date, dt.date, str | None], Measure]
-    drill_down: str = ""  # "cases" when the records behind the figure can be listed
+    function: Compute
+    drill_down: str = ""  # a key of DRILL_DOWNS (cases) or SHIPMENT_DRILL_DOWNS when the records can be listed
+    by_customer: bool = True  # False when the records do not name the customer (stock, surveys, visits)
 
 
 def bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -68,9 +76,13 @@ def percent(numerator: int | Decimal, denominator: int | Decimal) -> Measure:
     return Measure(Decimal(numerator), Decimal(denominator), value)
 
 
-def _operations(key: str) -> Callable[[dt.date, dt.date, str | None], Measure]:
-    def compute(start: dt.date, end: dt.date, customer_type: str | None) -> Measure:
-        ratio = operations.KPIS[key](*bounds(start, end))
+def _operations(key: str) -> Compute:
+    def compute(start: dt.date, end: dt.date, customer_type: str | None, customer_id: int | None = None) -> Measure:
+        ratio = (
+            operations.KPIS[key](*bounds(start, end))
+            if customer_id is None
+            else operations.KPIS[key](*bounds(start, end), customer_id)  # type: ignore[call-arg]
+        )
         return percent(ratio.numerator, ratio.denominator)
 
     return compute
@@ -79,36 +91,46 @@ def _operations(key: str) -> Callable[[dt.date, dt.date, str | None], Measure]:
 # --- cases (客户投诉率, 客户投诉处理时间) -----------------------------------------------------------------
 
 
-def complaints_received(start: dt.date, end: dt.date, customer_type: str | None = None) -> QuerySet[Case]:
-    """Valid complaints received in the period (from the customers of `customer_type` when given)."""
+def complaints_received(
+    start: dt.date, end: dt.date, customer_type: str | None = None, customer_id: int | None = None
+) -> QuerySet[Case]:
+    """Valid complaints received in the period (from the customers of `customer_type`, or from one customer,
+    when given)."""
     since, until = bounds(start, end)
     cases = Case.objects.filter(kind=CaseKind.COMPLAINT, received_at__gte=since, received_at__lt=until).exclude(
         status=CaseStatus.INVALID
     )
+    return _of_customers(cases, customer_type, customer_id)
+
+
+def _of_customers(records: QuerySet[Any], customer_type: str | None, customer_id: int | None) -> QuerySet[Any]:
     if customer_type:
-        cases = cases.filter(customer__ownership=customer_type)
-    return cases
+        records = records.filter(customer__ownership=customer_type)
+    if customer_id is not None:
+        records = records.filter(customer_id=customer_id)
+    return records
 
 
-def complaints_resolved(start: dt.date, end: dt.date, customer_type: str | None = None) -> QuerySet[Case]:
-    """Complaints resolved in the period (from the customers of `customer_type` when given)."""
+def complaints_resolved(
+    start: dt.date, end: dt.date, customer_type: str | None = None, customer_id: int | None = None
+) -> QuerySet[Case]:
+    """Complaints resolved in the period (from the customers of `customer_type`, or one customer, when given)."""
     since, until = bounds(start, end)
     cases = Case.objects.filter(kind=CaseKind.COMPLAINT, resolved_at__gte=since, resolved_at__lt=until)
-    if customer_type:
-        cases = cases.filter(customer__ownership=customer_type)
-    return cases
+    return _of_customers(cases, customer_type, customer_id)
 
 
-def complaint_rate(start: dt.date, end: dt.date, customer_type: str | None) -> Measure:
+def complaint_rate(start: dt.date, end: dt.date, customer_type: str | None, customer_id: int | None = None) -> Measure:
     since, until = bounds(start, end)
     orders = Order.objects.filter(created_at__gte=since, created_at__lt=until).exclude(status=OrderStatus.CANCELLED)
-    if customer_type:
-        orders = orders.filter(customer__ownership=customer_type)
-    return percent(complaints_received(start, end, customer_type).count(), orders.count())
+    orders = _of_customers(orders, customer_type, customer_id)
+    return percent(complaints_received(start, end, customer_type, customer_id).count(), orders.count())
 
 
-def complaint_handling_hours(start: dt.date, end: dt.date, customer_type: str | None) -> Measure:
-    cases = complaints_resolved(start, end, customer_type)
+def complaint_handling_hours(
+    start: dt.date, end: dt.date, customer_type: str | None, customer_id: int | None = None
+) -> Measure:
+    cases = complaints_resolved(start, end, customer_type, customer_id)
     took = ExpressionWrapper(F("resolved_at") - F("received_at"), output_field=DurationField())
     figures: dict[str, Any] = cases.aggregate(mean=Avg(took))
     count = cases.count()
@@ -122,7 +144,7 @@ def complaint_handling_hours(start: dt.date, end: dt.date, customer_type: str | 
 # --- surveys and visits ------------------------------------------------------------------------------
 
 
-def satisfaction(start: dt.date, end: dt.date, customer_type: str | None) -> Measure:
+def satisfaction(start: dt.date, end: dt.date, customer_type: str | None, customer_id: int | None = None) -> Measure:
     rows = satisfaction_index(start=start, end=end)
     row = rows[0] if rows else None
     if row is None or row.index is None:
@@ -130,13 +152,26 @@ def satisfaction(start: dt.date, end: dt.date, customer_type: str | None) -> Mea
     return Measure(None, Decimal(row.responses), Decimal(row.index).quantize(TWO_PLACES, ROUND_HALF_UP))
 
 
-def follow_up_coverage(start: dt.date, end: dt.date, customer_type: str | None) -> Measure:
+def follow_up_coverage(
+    start: dt.date, end: dt.date, customer_type: str | None, customer_id: int | None = None
+) -> Measure:
     coverage = visit_coverage(start=start, end=end)
     return percent(coverage.done, coverage.planned)
 
 
-def _ops(key: str, numerator: Promise, denominator: Promise, records: Promise, period: Promise) -> Computation:
-    return Computation(key, numerator, denominator, records, period, "%", False, _operations(key))
+def _ops(
+    key: str,
+    numerator: Promise,
+    denominator: Promise,
+    records: Promise,
+    period: Promise,
+    *,
+    drill_down: str = "",
+    by_customer: bool = True,
+) -> Computation:
+    return Computation(
+        key, numerator, denominator, records, period, "%", False, _operations(key), drill_down, by_customer
+    )
 
 
 COMPUTATIONS: dict[str, Computation] = {
@@ -162,6 +197,7 @@ COMPUTATIONS: dict[str, Computation] = {
             _("Shipments delivered"),
             _("Shipments"),
             _("Delivered in the period"),
+            drill_down="deliveries",
         ),
         _ops(
             "intact_delivery",
@@ -169,6 +205,7 @@ COMPUTATIONS: dict[str, Computation] = {
             _("Shipments delivered"),
             _("Shipments"),
             _("Delivered in the period"),
+            drill_down="deliveries",
         ),
         _ops(
             "timely_feedback",
@@ -183,6 +220,7 @@ COMPUTATIONS: dict[str, Computation] = {
             _("Pieces counted"),
             _("Stock-takes"),
             _("Stock-takes in the period"),
+            by_customer=False,
         ),
         _ops(
             "shipping_accuracy",
@@ -222,6 +260,7 @@ COMPUTATIONS: dict[str, Computation] = {
             "",
             False,
             satisfaction,
+            by_customer=False,
         ),
         Computation(
             "follow_up_coverage",
@@ -232,11 +271,22 @@ COMPUTATIONS: dict[str, Computation] = {
             "%",
             False,
             follow_up_coverage,
+            by_customer=False,
         ),
     ]
 }
 
-DRILL_DOWNS: dict[str, Callable[[dt.date, dt.date, str | None], QuerySet[Case]]] = {
+DRILL_DOWNS: dict[str, Callable[[dt.date, dt.date, str | None, int | None], QuerySet[Case]]] = {
     "complaints_received": complaints_received,
     "complaints_resolved": complaints_resolved,
+}
+
+
+def deliveries(start: dt.date, end: dt.date, customer_id: int | None = None) -> QuerySet[Shipment]:
+    """The shipments behind 货物准时送达率 and 货物完好送达率: those delivered in the period."""
+    return operations.shipments_delivered(*bounds(start, end), customer_id)
+
+
+SHIPMENT_DRILL_DOWNS: dict[str, Callable[[dt.date, dt.date, int | None], QuerySet[Shipment]]] = {
+    "deliveries": deliveries,
 }

@@ -90,6 +90,9 @@ class PeriodForm(Styled):
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.all(), required=False, empty_label=_("All departments")
     )
+    customer = forms.CharField(
+        label=_("Customer number"), required=False, max_length=40, help_text=_("One customer's own figures.")
+    )
 
 
 class ReadingForm(Styled):

@@ -11,8 +11,9 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from kefu.core.search import normalize
 from kefu.customers.choices import Ownership
+from kefu.operations.models import Shipment
 from kefu.standards.choices import Measurement, StandardStatus
-from kefu.standards.computations import COMPUTATIONS, DRILL_DOWNS, Computation, Measure
+from kefu.standards.computations import COMPUTATIONS, DRILL_DOWNS, SHIPMENT_DRILL_DOWNS, Computation, Measure
 from kefu.standards.models import Indicator, ItemTarget, Reading, Standard, StandardItem
 from kefu.standards.scoring import attained, weighted_score
 from kefu.tickets.models import Case
@@ -93,6 +94,7 @@ class ItemResult:
     computation: Computation | None
     overall: Measure | None
     cells: dict[str, Cell] = field(default_factory=dict)
+    per_customer: bool = True  # False when a customer is chosen and the records cannot be split by customer
 
     def cell_list(self, types: list[str]) -> list[Cell]:
         return [self.cells[t] for t in types]
@@ -115,6 +117,7 @@ class KpiReport:
     standard: Standard | None
     types: list[str]
     departments: list[DepartmentResult]
+    customer: Any = None  # the one customer measured, when one was chosen
 
     def type_labels(self) -> list[tuple[str, str]]:
         labels = dict(Ownership.choices)
@@ -142,28 +145,54 @@ def manual_measure(indicator: Indicator, start: dt.date, end: dt.date, customer_
     return Measure(total, Decimal(len(values)), (total / len(values)).quantize(Decimal("0.01")))
 
 
+NO_MEASURE = Measure(None, None, None)
+
+
 def _measure(
-    item: StandardItem, computation: Computation | None, start: dt.date, end: dt.date, t: str | None
+    item: StandardItem,
+    computation: Computation | None,
+    start: dt.date,
+    end: dt.date,
+    t: str | None,
+    customer_id: int | None = None,
 ) -> Measure:
     if item.indicator.measurement == Measurement.MANUAL:
-        return manual_measure(item.indicator, start, end, t)
-    if computation is None:
-        return Measure(None, None, None)
-    return computation.function(start, end, t)
+        return NO_MEASURE if customer_id is not None else manual_measure(item.indicator, start, end, t)
+    if computation is None or (customer_id is not None and not computation.by_customer):
+        return NO_MEASURE
+    return computation.function(start, end, t, customer_id)
 
 
-def kpi_report(*, start: dt.date, end: dt.date, customer_type: str = "", department_id: int | None = None) -> KpiReport:
+def _by_type(item: StandardItem, computation: Computation | None) -> bool:
+    manual = item.indicator.measurement == Measurement.MANUAL
+    return manual or (computation is not None and computation.by_customer_type)
+
+
+def kpi_report(
+    *,
+    start: dt.date,
+    end: dt.date,
+    customer_type: str = "",
+    department_id: int | None = None,
+    customer: Any = None,
+) -> KpiReport:
     """Each item of the standard in force on `start`: actual value per customer type (the company-wide value
     where the records cannot tell types apart), its target, attained or not, and each department's
-    weighted score per customer type."""
+    weighted score per customer type.
+
+    With one `customer`, the figures are that customer's own (only the indicators whose records name the
+    customer; the others show no data) against the targets of the customer's type."""
     standard = standard_in_force(start)
     if standard is None:
-        return KpiReport(start, end, None, [], [])
+        return KpiReport(start, end, None, [], [], customer)
     standard = standard_with_items(standard.pk)
     assert standard is not None  # noqa: S101  (it was just found)
     types = customer_types(standard)
-    if customer_type:
+    if customer is not None:
+        types = [customer.ownership]
+    elif customer_type:
         types = [t for t in types if t == customer_type]
+    customer_id = customer.pk if customer is not None else None
     departments: list[DepartmentResult] = []
     for department, items in grouped_items(standard):
         if department_id and department.pk != department_id:
@@ -171,12 +200,16 @@ def kpi_report(*, start: dt.date, end: dt.date, customer_type: str = "", departm
         results = []
         for item in items:
             computation = computation_of(item.indicator)
-            overall = _measure(item, computation, start, end, None)
-            result = ItemResult(item, computation, overall)
+            overall = _measure(item, computation, start, end, None, customer_id)
+            per_customer = customer is None or (
+                item.indicator.measurement == Measurement.COMPUTED
+                and computation is not None
+                and computation.by_customer
+            )
+            result = ItemResult(item, computation, overall, per_customer=per_customer)
             targets = item.targets_by_type()
             for t in types:
-                manual = item.indicator.measurement == Measurement.MANUAL
-                by_type = manual or (computation is not None and computation.by_customer_type)
+                by_type = customer is None and _by_type(item, computation)
                 actual = _measure(item, computation, start, end, t) if by_type else overall
                 target = targets[t].target if t in targets else None
                 ok = attained(actual.value, target, item.indicator.direction)
@@ -184,9 +217,92 @@ def kpi_report(*, start: dt.date, end: dt.date, customer_type: str = "", departm
             results.append(result)
         scores = {t: weighted_score((r.item.weight, r.cells[t].attained) for r in results) for t in types}
         departments.append(DepartmentResult(department, results, scores))
-    return KpiReport(start, end, standard, types, departments)
+    return KpiReport(start, end, standard, types, departments, customer)
 
 
-def drill_down_cases(*, key: str, start: dt.date, end: dt.date, customer_type: str = "") -> QuerySet[Case]:
+def drill_down_cases(
+    *, key: str, start: dt.date, end: dt.date, customer_type: str = "", customer_id: int | None = None
+) -> QuerySet[Case]:
     """The cases behind a cases-based figure."""
-    return DRILL_DOWNS[key](start, end, customer_type or None).select_related("customer").order_by("-received_at")
+    cases = DRILL_DOWNS[key](start, end, customer_type or None, customer_id)
+    return cases.select_related("customer").order_by("-received_at")
+
+
+def drill_down_shipments(
+    *, key: str, start: dt.date, end: dt.date, customer_id: int | None = None
+) -> QuerySet[Shipment]:
+    """The shipments behind a shipments-based figure (货物准时送达率, 货物完好送达率)."""
+    shipments = SHIPMENT_DRILL_DOWNS[key](start, end, customer_id)
+    return shipments.select_related("customer", "order").order_by("-delivered_at", "-id")
+
+
+# --- trends ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Trend:
+    """One indicator over the months: its value each month and each customer type's target each month."""
+
+    indicator: Indicator
+    months: list[str]
+    values: list[float | None]
+    targets: dict[str, list[float | None]]
+
+
+def _months_back(last: dt.date, count: int) -> list[tuple[dt.date, dt.date]]:
+    """`count` whole months ending with the month of `last`, oldest first, as (first day, last day)."""
+    months = []
+    first = last.replace(day=1)
+    for _ in range(count):
+        next_first = (first + dt.timedelta(days=32)).replace(day=1)
+        months.append((first, next_first - dt.timedelta(days=1)))
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return months[::-1]
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def kpi_trends(
+    *, last: dt.date, months: int = 12, customer_type: str = "", customer: Any = None, department_id: int | None = None
+) -> list[Trend]:
+    """The monthly series of the last `months` months (ending with the month of `last`) of each indicator of
+    the standard in force on `last`, with the targets of the standard in force each month (a target line
+    per customer type; the chosen type or customer's type only when one is chosen). The value is the
+    chosen customer's, else the chosen type's where the records tell types apart, else the company's."""
+    current = standard_in_force(last)
+    if current is None:
+        return []
+    current = standard_with_items(current.pk)
+    assert current is not None  # noqa: S101  (it was just found)
+    types = [customer.ownership] if customer is not None else customer_types(current)
+    if customer is None and customer_type:
+        types = [t for t in types if t == customer_type]
+    customer_id = customer.pk if customer is not None else None
+    periods = _months_back(last, months)
+    in_force = {first: standard_in_force(first) for first, _end in periods}
+    targets_by_standard: dict[int, dict[int, dict[str, Decimal]]] = {}
+    for standard in {s.pk: s for s in in_force.values() if s is not None}.values():
+        targets_by_standard[standard.pk] = {}
+        for target in ItemTarget.objects.filter(item__standard=standard).select_related("item"):
+            targets_by_standard[standard.pk].setdefault(target.item.indicator_id, {})[target.customer_type] = (
+                target.target
+            )
+    trends = []
+    for department, items in grouped_items(current):
+        if department_id and department.pk != department_id:
+            continue
+        for item in items:
+            computation = computation_of(item.indicator)
+            t = customer_type if customer is None and customer_type and _by_type(item, computation) else None
+            values = [_number(_measure(item, computation, first, end, t, customer_id).value) for first, end in periods]
+            lines: dict[str, list[float | None]] = {}
+            for kind in types:
+                lines[kind] = []
+                for first, _end in periods:
+                    standard = in_force[first]
+                    found = targets_by_standard.get(standard.pk, {}) if standard else {}
+                    lines[kind].append(_number(found.get(item.indicator_id, {}).get(kind)))
+            trends.append(Trend(item.indicator, [f"{first:%Y-%m}" for first, _end in periods], values, lines))
+    return trends

@@ -19,9 +19,11 @@ from kefu.core.exports import xlsx_bytes, xlsx_response
 from kefu.core.services import DomainError
 from kefu.core.ui import paginate, query_without_page, render_page
 from kefu.customers.choices import Ownership
+from kefu.customers.models import Customer
+from kefu.customers.selectors import customer_get
 from kefu.standards import selectors, services
 from kefu.standards.choices import StandardStatus
-from kefu.standards.computations import DRILL_DOWNS
+from kefu.standards.computations import DRILL_DOWNS, SHIPMENT_DRILL_DOWNS
 from kefu.standards.forms import IndicatorForm, ItemForm, PeriodForm, ReadingForm, StandardForm
 from kefu.standards.models import Indicator, Standard, StandardItem
 from kefu.standards.templatetags.standards import target_of
@@ -51,6 +53,19 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, dt.date, dt.date, str, in
     if end < start:
         start, end = end, start
     return form, start, end, customer_type, department_id
+
+
+def _customer(request: HttpRequest, form: PeriodForm) -> Any:
+    """The customer whose own KPIs are asked for (by number), among those the user may see; a number that
+    names none is an error on the form."""
+    number = (form.data.get("customer") or "").strip()[:40] if form.is_bound else ""
+    if not number:
+        return None
+    found = Customer.objects.filter(number=number).values_list("pk", flat=True).first()
+    customer = customer_get(user=request.user, pk=found) if found else None
+    if customer is None:
+        form.add_error("customer", _("No such customer, or it is outside what you may see."))
+    return customer
 
 
 def _shown(value: Any) -> Any:
@@ -88,7 +103,12 @@ def _kpi_xlsx(report: selectors.KpiReport) -> HttpResponse:
 @permission_required(VIEW, raise_exception=True)
 def kpi(request: HttpRequest) -> HttpResponse:
     form, start, end, customer_type, department_id = _period(request)
-    report = selectors.kpi_report(start=start, end=end, customer_type=customer_type, department_id=department_id)
+    customer = _customer(request, form)
+    if form.is_bound and "customer" in form.errors:
+        return render_page(request, "standards/kpi.html", {"form": form, "nav": "standards"}, status=400)
+    report = selectors.kpi_report(
+        start=start, end=end, customer_type=customer_type, department_id=department_id, customer=customer
+    )
     if request.GET.get("format") == "xlsx":
         return _kpi_xlsx(report)
     today = timezone.localdate()
@@ -118,8 +138,13 @@ def kpi_cases(request: HttpRequest) -> HttpResponse:
     key = request.GET.get("key", "")
     if key not in DRILL_DOWNS:
         raise Http404
-    _form, start, end, customer_type, _department = _period(request)
-    cases = selectors.drill_down_cases(key=key, start=start, end=end, customer_type=customer_type)
+    form, start, end, customer_type, _department = _period(request)
+    customer = _customer(request, form)
+    if form.is_bound and "customer" in form.errors:
+        return HttpResponse(_("No such customer, or it is outside what you may see."), status=400)
+    cases = selectors.drill_down_cases(
+        key=key, start=start, end=end, customer_type=customer_type, customer_id=customer.pk if customer else None
+    )
     if request.GET.get("format") == "xlsx":
         header = [_("Case number"), _("Title"), _("Customer"), _("Received"), _("Resolved")]
         rows = (
@@ -140,9 +165,72 @@ def kpi_cases(request: HttpRequest) -> HttpResponse:
         "start": start,
         "end": end,
         "customer_type": dict(Ownership.choices).get(customer_type, ""),
+        "customer": customer,
         "nav": "standards",
     }
     return render_page(request, "standards/kpi_cases.html", context, fragment="results")
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def kpi_shipments(request: HttpRequest) -> HttpResponse:
+    """The shipments behind a delivery figure, each linked to its record in operations."""
+    key = request.GET.get("key", "")
+    if key not in SHIPMENT_DRILL_DOWNS:
+        raise Http404
+    form, start, end, _customer_type, _department = _period(request)
+    customer = _customer(request, form)
+    if form.is_bound and "customer" in form.errors:
+        return HttpResponse(_("No such customer, or it is outside what you may see."), status=400)
+    shipments = selectors.drill_down_shipments(
+        key=key, start=start, end=end, customer_id=customer.pk if customer else None
+    )
+    if request.GET.get("format") == "xlsx":
+        header = [_("Shipment"), _("Order"), _("Customer"), _("Delivered"), _("On time"), _("Intact")]
+        rows = (
+            (
+                s.number,
+                s.order.number,
+                s.customer.name,
+                timezone.localtime(s.delivered_at).strftime("%Y-%m-%d %H:%M") if s.delivered_at else "",
+                _("yes") if s.on_time else _("no"),
+                _("yes") if s.intact and s.pieces_delivered == s.pieces_shipped else _("no"),
+            )
+            for s in shipments
+        )
+        return xlsx_response("kpi-shipments.xlsx", xlsx_bytes(_("Shipments"), header, rows))
+    context = {
+        "page": paginate(request, shipments),
+        "query": query_without_page(request),
+        "start": start,
+        "end": end,
+        "customer": customer,
+        "nav": "standards",
+    }
+    return render_page(request, "standards/kpi_shipments.html", context, fragment="results")
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def kpi_trends(request: HttpRequest) -> HttpResponse:
+    """The last 12 months of each indicator, with its target line: a fragment the KPI page loads."""
+    form, _start, end, customer_type, department_id = _period(request)
+    customer = _customer(request, form)
+    if form.is_bound and "customer" in form.errors:
+        return HttpResponse(_("No such customer, or it is outside what you may see."), status=400)
+    trends = selectors.kpi_trends(last=end, customer_type=customer_type, customer=customer, department_id=department_id)
+    labels = dict(Ownership.choices)
+    data = [
+        {
+            "name": t.indicator.name,
+            "unit": t.indicator.unit,
+            "months": t.months,
+            "values": t.values,
+            "targets": [{"name": str(labels.get(k, k)), "values": v} for k, v in t.targets.items()],
+        }
+        for t in trends
+    ]
+    return render_page(request, "standards/_trends.html", {"trends": data, "end": end})
 
 
 # --- versions of the 标准单 ------------------------------------------------------------------------------

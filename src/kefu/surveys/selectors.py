@@ -167,6 +167,28 @@ def survey_results(*, survey: Survey, segment: str = Segment.GRADE) -> Results:
     )
 
 
+@dataclass
+class TallySheet:
+    """The 客户服务调查表: the scale questions as rows, the scale's steps as columns, answers counted."""
+
+    scale: list[str]
+    rows: list[tuple[str, list[int]]]
+
+    @property
+    def totals(self) -> list[int]:
+        """The 总计数量 row: answers per step over every question."""
+        return [sum(counts[i] for _text, counts in self.rows) for i in range(len(self.scale))]
+
+
+def survey_tally(survey: Survey, results: Results | None = None) -> TallySheet:
+    """The seed's form: each question asked on the survey's scale (非常好 … 非常差), with the count of each step."""
+    results = results or survey_results(survey=survey)
+    scaled = [r for r in results.questions if r.question.kind == QuestionKind.SCALE]
+    scale = list(scaled[0].question.options) if scaled else []
+    rows = [(r.question.text, [n for _label, n in r.counts]) for r in scaled if list(r.question.options) == scale]
+    return TallySheet(scale=scale, rows=rows)
+
+
 def survey_comments(*, survey: Survey, q: str = "") -> QuerySet[Response]:
     """Verbatim comments, newest first; Chinese keywords through the search index."""
     responses = Response.objects.filter(survey=survey).exclude(comment="")

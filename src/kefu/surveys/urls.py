@@ -9,5 +9,6 @@ urlpatterns = [
     path("templates/<int:pk>/", views.template_edit, name="template"),
     path("<int:pk>/", views.survey_detail, name="detail"),
     path("<int:pk>/answer/<int:invitation_pk>/", views.survey_enter, name="enter"),
+    path("<int:pk>/print/", views.survey_print, name="print"),
     path("<int:pk>/<slug:action>/", views.survey_action, name="action"),
 ]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kefu.core.documents import FormSheet, form_xlsx_response, pdf_response, wants
 from kefu.core.exports import xlsx_bytes, xlsx_response
 from kefu.core.services import DomainError
 from kefu.core.ui import paginate, query_without_page, render_page
@@ -107,6 +108,32 @@ def _chart_data(results: selectors.Results) -> dict[str, Any]:
         },
         "target": float(results.target) if results.target is not None else None,
     }
+
+
+@login_required
+@permission_required("surveys.view_surveys", raise_exception=True)
+def survey_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 客户服务调查表 of seed 000, with the answers counted per step of the scale."""
+    survey = get_object_or_404(Survey.objects.select_related("created_by"), pk=pk)
+    context = {"survey": survey, "tally": selectors.survey_tally(survey), "number": f"DC-{survey.pk:05d}"}
+    if wants(request, "pdf"):
+        return pdf_response(request, "surveys/print.html", context, f"survey-{survey.pk}.pdf")
+    if wants(request, "xlsx"):
+        return form_xlsx_response(_survey_sheet(context), f"survey-{survey.pk}.xlsx")
+    return render_page(request, "surveys/print.html", context)
+
+
+def _survey_sheet(context: dict[str, Any]) -> FormSheet:
+    survey, tally = context["survey"], context["tally"]
+    return FormSheet(
+        title="客户服务调查表",
+        number=context["number"],
+        date=f"{timezone.localdate(survey.opens_at):%Y-%m-%d}",
+        date_label="调查日期",
+        header=["服务评价 调查项目", *tally.scale],
+        rows=[*([text, *counts] for text, counts in tally.rows), ["总计数量", *tally.totals]],
+        signoff=[("审核人", ""), ("调查人", str(survey.created_by or ""))],
+    )
 
 
 @login_required
