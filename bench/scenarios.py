@@ -191,7 +191,7 @@ def kefu_kpi_month() -> dict[str, Any]:
         "month": f"{start:%Y-%m}",
         "seconds": round(seconds, 3),
         "indicators": len(items),
-        "with_value": sum(1 for r in items if r.overall.value is not None),
+        "with_value": sum(1 for r in items if r.overall is not None and r.overall.value is not None),
         "shipments": Shipment.objects.count(),
         "cases": Case.objects.count(),
     }
