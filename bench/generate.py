@@ -27,12 +27,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--database-url", default=f"sqlite:///{BENCH_DIR / 'kefu_benchsuite.sqlite3'}")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--now", help="ISO time the data is relative to (default: now, to the second)")
+    parser.add_argument("--shipments", type=int, help="shipments to generate (default: as many as cases)")
     parser.add_argument("--only", nargs="*", help="run only these generators (and what they need)")
     return parser.parse_args(argv)
 
 
 def build(
-    url: str, *, scale: str, seed: int = 2026, now: dt.datetime | None = None, only: Any = None
+    url: str,
+    *,
+    scale: str,
+    seed: int = 2026,
+    now: dt.datetime | None = None,
+    only: Any = None,
+    shipments: int | None = None,
 ) -> dict[str, Any]:
     """Re-create the database at `url`, migrate it and generate `scale`; returns the generator report."""
     _check_loopback(url)
@@ -45,7 +52,7 @@ def build(
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     migrate_s = round(time.perf_counter() - started, 1)
-    report = generate(scale=scale, seed=seed, now=now, only=only)
+    report = generate(scale=scale, seed=seed, now=now, only=only, shipments=shipments)
     report["migrate_s"] = migrate_s
     report["total_s"] = round(time.perf_counter() - started, 1)
     return report
@@ -55,7 +62,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     now = dt.datetime.fromisoformat(args.now) if args.now else None
     print(f"Kefu bench data: scale {args.scale} into {args.database_url}", flush=True)
-    report = build(args.database_url, scale=args.scale, seed=args.seed, now=now, only=args.only)
+    report = build(
+        args.database_url, scale=args.scale, seed=args.seed, now=now, only=args.only, shipments=args.shipments
+    )
     print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
 
 

@@ -142,6 +142,85 @@ def kefu_dashboard(fixture: dict[str, Any]) -> Scenario:
     return Scenario("dashboard", lambda i: request)
 
 
+@scenario("shipment_page", "kefu", "a shipment's page with its 5 tracking events")
+def kefu_shipment_page(fixture: dict[str, Any]) -> Scenario:
+    request = Request(
+        "GET", f"/operations/shipments/{fixture['shipment_id']}/", headers=_session(fixture, "supervisor1")
+    )
+    return Scenario("shipment_page", lambda i: request)
+
+
+@scenario("shipment_list", "kefu", "the shipment list: first page, and a search by shipment number")
+def kefu_shipment_list(fixture: dict[str, Any]) -> Scenario:
+    headers = _session(fixture, "supervisor1")
+    paths = ["/operations/shipments/", f"/operations/shipments/?q={quote(fixture['shipment_number'])}"]
+    return Scenario("shipment_list", _rotate([Request("GET", p, headers=headers) for p in paths]))
+
+
+@scenario("visit_queue", "kefu", "today's visits page (an agent's, and the manager's over all teams)")
+def kefu_visit_queue(fixture: dict[str, Any]) -> Scenario:
+    requests = [
+        Request("GET", "/visits/?queue=today", headers=_session(fixture, user)) for user in ("agent1", "csmanager")
+    ]
+    return Scenario("visit_queue", _rotate(requests))
+
+
+@scenario("kpi_report", "kefu", "the standards KPI page for last month: every seeded indicator computed")
+def kefu_kpi_report(fixture: dict[str, Any]) -> Scenario:
+    request = Request("GET", "/standards/", headers=_session(fixture, "csmanager"))
+    return Scenario("kpi_report", lambda i: request)
+
+
+@job("kpi_month", "kefu")
+def kefu_kpi_month() -> dict[str, Any]:
+    """All indicators of the standard in force for last month (`kpi_report`), as the KPI page computes them."""
+    import time
+
+    from django.utils import timezone
+
+    from kefu.operations.models import Shipment
+    from kefu.standards.selectors import default_period, kpi_report
+    from kefu.tickets.models import Case
+
+    start, end = default_period(timezone.localdate())
+    started = time.perf_counter()
+    report = kpi_report(start=start, end=end)
+    seconds = time.perf_counter() - started
+    items = [result for department in report.departments for result in department.items]
+    return {
+        "month": f"{start:%Y-%m}",
+        "seconds": round(seconds, 3),
+        "indicators": len(items),
+        "with_value": sum(1 for r in items if r.overall is not None and r.overall.value is not None),
+        "shipments": Shipment.objects.count(),
+        "cases": Case.objects.count(),
+    }
+
+
+@job("visit_generation", "kefu")
+def kefu_visit_generation() -> dict[str, Any]:
+    """The daily visit job on the first day of next year (every periodic rule starts a period: the worst
+    day), run twice: the second must add nothing. Rolled back after, so the database can be re-measured."""
+    import datetime as dt
+    import time
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from kefu.visits.services import visit_tasks_generate
+
+    day = dt.date(timezone.localdate().year + 1, 1, 1)
+    info: dict[str, Any] = {"day": day.isoformat()}
+    with transaction.atomic():
+        for run in (1, 2):
+            started = time.perf_counter()
+            created = visit_tasks_generate(day=day)
+            info[f"run{run}_s"] = round(time.perf_counter() - started, 3)
+            info[f"run{run}_created"] = sum(created.values())
+        transaction.set_rollback(True)
+    return info
+
+
 # --------------------------------------------------------------------------- django-helpdesk
 
 

@@ -62,6 +62,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per system")
     parser.add_argument("--scenarios", nargs="*", help="run only these scenarios (and jobs)")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--shipments", type=int, help="shipments to generate (default: as many as cases)")
     parser.add_argument("--output", help="results file stem (default bench/results/<date>-<scale>)")
     return parser.parse_args(argv)
 
@@ -102,7 +103,7 @@ def kefu_database(args: argparse.Namespace) -> dict[str, Any]:
 
         call_command("migrate", verbosity=0, interactive=False)  # the code may have moved on since
         return {"reused": True}
-    return build(args.database_url, scale=args.scale, seed=args.seed)
+    return build(args.database_url, scale=args.scale, seed=args.seed, shipments=args.shipments)
 
 
 def kefu_fixture(seed: int) -> dict[str, Any]:
@@ -115,10 +116,11 @@ def kefu_fixture(seed: int) -> dict[str, Any]:
     from kefu.accounts.models import Department, User
     from kefu.accounts.services import api_token_issue
     from kefu.customers.models import Customer
+    from kefu.operations.models import Shipment
     from kefu.tickets.models import Case, Category
 
     sessions = {}
-    for username in ("agent1", "csmanager"):
+    for username in ("agent1", "csmanager", "supervisor1"):
         client = Client()
         client.force_login(User.objects.get(username=username))
         sessions[username] = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -130,7 +132,11 @@ def kefu_fixture(seed: int) -> dict[str, Any]:
         Customer.objects.filter(team_id=agent.team_id, is_active=True).order_by("pk").values_list("pk", flat=True)[:50]
     )
     rng = random.Random(seed)
+    plain = Shipment.objects.filter(exceptions__isnull=True).order_by("pk")  # its page shows the 5 events
+    shipment = plain[plain.count() // 2] if plain.exists() else None
     return {
+        "shipment_id": shipment.pk if shipment else 0,
+        "shipment_number": shipment.number if shipment else "",
         "session_cookie": settings.SESSION_COOKIE_NAME,
         "sessions": sessions,
         "tokens": {"agent1": token},
@@ -431,6 +437,19 @@ def report_table(results: list[Result], jobs: dict[str, Any]) -> str:
             f"Sweep (job): helpdesk escalate_tickets over {h['open']:,} open tickets: {h['seconds']} s "
             f"({h['escalated']:,} escalated)"
         )
+    if "kpi_month" in jobs:
+        k = jobs["kpi_month"]
+        lines.append(
+            f"KPI month (job): kpi_report() for {k['month']}, {k['indicators']} indicators "
+            f"({k['with_value']} with a value) over {k['shipments']:,} shipments and {k['cases']:,} cases: "
+            f"{k['seconds']} s"
+        )
+    if "visit_generation" in jobs:
+        v = jobs["visit_generation"]
+        lines.append(
+            f"Visit generation (job): visit_tasks_generate(day={v['day']}): run 1 {v['run1_s']} s "
+            f"({v['run1_created']:,} tasks), run 2 {v['run2_s']} s ({v['run2_created']:,})"
+        )
     limits = jobs.get("machine", {})
     if limits:
         lines.append(
@@ -447,7 +466,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     wall = time.perf_counter()
     print(f"Kefu bench suite: scale {args.scale} on {_db_label(args.database_url)}", flush=True)
     data = kefu_database(args)
-    from bench.scenarios import JOBS  # noqa: F401 - registers the scenarios
+    from bench.scenarios import JOBS  # registers the scenarios and jobs
 
     fixtures = {"kefu": kefu_fixture(args.seed)}
     from kefu.tickets.models import Case
@@ -487,6 +506,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 jobs["sweep"]["helpdesk"] = _peer_tool(args.peer_database_url, "sweep", timeout=args.job_seconds)
             except subprocess.TimeoutExpired:
                 jobs["sweep"]["helpdesk"] = {"stopped_after_s": args.job_seconds}
+    for name, targets in JOBS.items():
+        if "kefu" in targets and (not args.scenarios or name in args.scenarios):
+            jobs[name] = targets["kefu"]()
+            print(f"  job {name}: {jobs[name]}", flush=True)
     jobs["machine"] = machine_limits(args.database_url)
     table = report_table(results, jobs)
     print()

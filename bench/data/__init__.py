@@ -31,7 +31,14 @@ from typing import Any
 SCALES = {"tiny": 300, "1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 
 # Modules whose import registers generators, in no particular order (`after` orders them).
-GENERATOR_MODULES = ("bench.data.people", "bench.data.tickets")
+GENERATOR_MODULES = (
+    "bench.data.people",
+    "bench.data.tickets",
+    "bench.data.operations",
+    "bench.data.visits",
+    "bench.data.surveys",
+    "bench.data.standards",
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,11 @@ class Plan:
     """How much of everything to make for a number of cases."""
 
     cases: int
+    shipments_wanted: int | None = None  # `--shipments`; by default as many shipments as cases
+
+    @property
+    def shipments(self) -> int:
+        return self.cases if self.shipments_wanted is None else self.shipments_wanted
 
     @property
     def customers(self) -> int:
@@ -46,11 +58,11 @@ class Plan:
         return max(50, min(self.cases // 10, 50_000))
 
     @classmethod
-    def for_scale(cls, scale: str) -> Plan:
+    def for_scale(cls, scale: str, shipments: int | None = None) -> Plan:
         if scale in SCALES:
-            return cls(SCALES[scale])
+            return cls(SCALES[scale], shipments)
         if scale.isdigit():
-            return cls(int(scale))
+            return cls(int(scale), shipments)
         raise ValueError(f"unknown scale {scale!r}: one of {', '.join(SCALES)} or a number of cases")
 
 
@@ -120,13 +132,14 @@ def generate(
     now: dt.datetime | None = None,
     only: Iterable[str] | None = None,
     log: Callable[[str], None] = print,
+    shipments: int | None = None,
 ) -> dict[str, Any]:
     """Fill the configured database (already migrated) at `scale`; returns what each generator made."""
     from django.db import connection
     from django.utils import timezone
 
     ctx = Context(
-        plan=Plan.for_scale(scale),
+        plan=Plan.for_scale(scale, shipments),
         seed=seed,
         now=now or timezone.now().replace(microsecond=0),
         writer=Writer(connection),

@@ -7,13 +7,11 @@ import datetime as dt
 import re
 from collections import Counter
 
-import pytest
 import time_machine
-from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.test import Client, override_settings
+from django.test import Client
 
-from bench.data import GENERATORS, Plan, generate, generator, ordered
+from bench.data import GENERATORS, Plan, generator, ordered
 from kefu.accounts.models import User
 from kefu.core.models import AuditEvent, NumberSequence, SearchToken
 from kefu.core.services import number_next
@@ -24,8 +22,8 @@ from kefu.tickets import selectors
 from kefu.tickets.choices import OPEN_STATUSES, CaseKind, CaseStatus
 from kefu.tickets.models import Case, CaseClock, Solution
 from kefu.tickets.services import clocks_sweep
+from tests.bench.conftest import NOW
 
-NOW = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)  # 10:00 in Shanghai, a Friday
 LAST_ACTION = {
     "received": "received",
     "invalid": "judged_invalid",
@@ -38,19 +36,6 @@ LAST_ACTION = {
     "followed_up": "followed_up",
     "closed": "closed",
 }
-
-
-def _quiet(_message: str) -> None:
-    pass
-
-
-@pytest.fixture(scope="module")
-def generated(django_db_setup, django_db_blocker):
-    """One tiny company for the module's tests (each test still runs in its own savepoint)."""
-    fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast_hashing, transaction.atomic():
-        yield generate(scale="tiny", seed=7, now=NOW, log=_quiet)
-        transaction.set_rollback(True)
 
 
 def test_every_kind_and_state_over_twelve_months(generated, db):

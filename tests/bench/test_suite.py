@@ -44,6 +44,11 @@ def test_suite_runs_every_scenario_against_a_live_server(tmp_path):
         assert result["peak_rss_mb"] > 10  # the gunicorn master and its two workers
     sweep = report["jobs"]["sweep"]["kefu"]
     assert sweep["running_clocks"] > 0
+    kpi = report["jobs"]["kpi_month"]
+    assert kpi["indicators"] > 0 and kpi["with_value"] > 0
+    visits = report["jobs"]["visit_generation"]
+    assert visits["run1_created"] > 0
+    assert visits["run2_created"] == 0
     assert "| intake" in stem.with_suffix(".md").read_text()
 
 
