@@ -54,7 +54,9 @@ def visits(ctx: Context) -> dict[str, Any]:
     attempts = policy().max_attempts
     outcomes, weights = zip(*OUTCOMES, strict=True)
     groups: dict[tuple[str, str, int], list[int]] = defaultdict(list)
-    for pk in VisitTask.objects.filter(due_at__lt=ctx.now).order_by("pk").values_list("pk", flat=True).iterator():
+    # In the tasks' own key order: the ids the app's INSERT ... SELECT gives them vary between runs on PostgreSQL.
+    due = VisitTask.objects.filter(due_at__lt=ctx.now).order_by("customer_id", "rule_id", "occasion")
+    for pk in due.values_list("pk", flat=True).iterator():
         draw = rng.random()
         if draw < 0.85:
             groups[(TaskStatus.DONE, rng.choices(outcomes, weights)[0], rng.randint(0, 6))].append(pk)
