@@ -30,30 +30,16 @@ from kefu.audits.models import Audit, ChecklistQuestion, Evaluation
 from kefu.core.documents import FormSheet, form_xlsx_response, pdf_response, wants
 from kefu.core.exports import xlsx_bytes, xlsx_response
 from kefu.core.services import DomainError
-from kefu.core.ui import paginate, query_without_page, render_page
+from kefu.core.ui import paginate, posted_version, query_without_page, refusal_status, refuse, render_page
 from kefu.customers.choices import Ownership
 from kefu.standards.models import Indicator
 from kefu.standards.selectors import default_period
 from kefu.surveys.models import Dimension
 
-STATUS_BY_CODE = {"conflict": 409, "forbidden": 403}
 VIEW = "audits.view_audits"
 CONDUCT = "audits.conduct_audits"
 EXTRA_ROWS = 3
 KEYS = {Result.YES: "y", Result.PARTLY: "p", Result.NO: "n", Result.NOT_APPLICABLE: "a"}  # answer keys
-
-
-def _refused(request: HttpRequest, exc: DomainError, form: Any = None) -> int:
-    if form is not None and exc.field and exc.field in form.fields:
-        form.add_error(exc.field, exc.message)
-    else:
-        messages.error(request, exc.message)
-    return STATUS_BY_CODE.get(exc.code, 400)
-
-
-def _version(request: HttpRequest) -> int | None:
-    value = request.POST.get("version", "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def _shown(value: Any) -> Any:
@@ -83,7 +69,7 @@ def checklist(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The question is added; audits begun from now on ask it."))
                 return redirect("audits:checklist")
             except DomainError as exc:
-                status = _refused(request, exc, form)
+                status = refuse(request, exc, form)
         else:
             status = 400
     context = {"sections": selectors.checklist(), "form": form, "nav": "audits", "tab": "checklist"}
@@ -95,10 +81,10 @@ def checklist(request: HttpRequest) -> HttpResponse:
 def question_retire(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(ChecklistQuestion, pk=pk)
     try:
-        services.checklist_question_retire(actor=request.user, question=question, version=_version(request))
+        services.checklist_question_retire(actor=request.user, question=question, version=posted_version(request))
         messages.success(request, _("The question is retired; past audits keep their answers to it."))
     except DomainError as exc:
-        status = _refused(request, exc)
+        status = refuse(request, exc)
         if status != 400:
             return HttpResponse(exc.message, status=status)
     return redirect("audits:checklist")
@@ -175,7 +161,7 @@ def audit_new(request: HttpRequest) -> HttpResponse:
                 audit = services.audit_create(actor=request.user, data=form.cleaned_data)
                 return redirect("audits:detail", audit.pk)
             except DomainError as exc:
-                status = _refused(request, exc, form)
+                status = refuse(request, exc, form)
         else:
             status = 400
     context = {"form": form, "nav": "audits", "tab": "audits"}
@@ -224,12 +210,15 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     status = 400
                 else:
                     services.audit_update(
-                        actor=request.user, audit=audit, data=header.cleaned_data, version=_version(request)
+                        actor=request.user, audit=audit, data=header.cleaned_data, version=posted_version(request)
                     )
                     return redirect("audits:detail", pk)
             else:
                 audit = services.audit_answer(
-                    actor=request.user, audit=audit, answers=_answers_from(request, audit), version=_version(request)
+                    actor=request.user,
+                    audit=audit,
+                    answers=_answers_from(request, audit),
+                    version=posted_version(request),
                 )
                 if request.POST.get("then") == "complete":
                     services.audit_complete(actor=request.user, audit=audit, version=audit.version)
@@ -238,7 +227,7 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("The answers are saved."))
                 return redirect("audits:detail", pk)
         except DomainError as exc:
-            status = _refused(request, exc, header if header.is_bound else None)
+            status = refuse(request, exc, header if header.is_bound else None)
             audit = _audit(pk)
     context = {
         "audit": audit,
@@ -258,9 +247,9 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def audit_delete(request: HttpRequest, pk: int) -> HttpResponse:
     audit = get_object_or_404(Audit, pk=pk)
     try:
-        services.audit_delete_draft(actor=request.user, audit=audit, version=_version(request))
+        services.audit_delete_draft(actor=request.user, audit=audit, version=posted_version(request))
     except DomainError as exc:
-        return HttpResponse(exc.message, status=STATUS_BY_CODE.get(exc.code, 400))
+        return HttpResponse(exc.message, status=refusal_status(exc))
     return redirect("audits:list")
 
 
@@ -396,7 +385,7 @@ def evaluation_new(request: HttpRequest) -> HttpResponse:
                 evaluation = services.evaluation_create(actor=request.user, data=form.cleaned_data)
                 return redirect("audits:evaluation", evaluation.pk)
             except DomainError as exc:
-                status = _refused(request, exc, form)
+                status = refuse(request, exc, form)
         else:
             status = 400
     return render_page(
@@ -494,15 +483,15 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if not header.is_valid():
                 return _evaluation_page(request, evaluation, header, status=400)
             services.evaluation_update(
-                actor=request.user, evaluation=evaluation, data=header.cleaned_data, version=_version(request)
+                actor=request.user, evaluation=evaluation, data=header.cleaned_data, version=posted_version(request)
             )
         else:
             services.evaluation_items_save(
-                actor=request.user, evaluation=evaluation, rows=_item_rows(request), version=_version(request)
+                actor=request.user, evaluation=evaluation, rows=_item_rows(request), version=posted_version(request)
             )
             messages.success(request, _("The items are saved."))
     except DomainError as exc:
-        status = _refused(request, exc, header)
+        status = refuse(request, exc, header)
         return _evaluation_page(request, _evaluation(pk), header, status=status)
     return redirect("audits:evaluation", pk)
 
@@ -511,7 +500,7 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def evaluation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     evaluation = get_object_or_404(Evaluation, pk=pk)
-    version = _version(request)
+    version = posted_version(request)
     try:
         if action == "prefill":
             changed = services.evaluation_prefill(actor=request.user, evaluation=evaluation, version=version)
@@ -534,7 +523,7 @@ def evaluation_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         else:
             raise Http404
     except DomainError as exc:
-        return _evaluation_page(request, _evaluation(pk), status=_refused(request, exc))
+        return _evaluation_page(request, _evaluation(pk), status=refuse(request, exc))
     return redirect("audits:evaluation", pk)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from django.shortcuts import render
 from django.utils.functional import cached_property
 
 from kefu.core.selectors import COUNT_CAP, capped_count
+from kefu.core.services import DomainError
 
 PAGE_SIZE = 25
 
@@ -60,6 +62,26 @@ def paginate_then_join(request: HttpRequest, queryset: QuerySet[Any], *, per_pag
     ids = list(page.object_list)
     rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
     return Page([rows[pk] for pk in ids if pk in rows], page.number, page.paginator)
+
+
+def refusal_status(exc: DomainError) -> int:
+    """The HTTP status of a refused business action: 409 for a stale edit, 403 for a forbidden one."""
+    return {"conflict": 409, "forbidden": 403}.get(exc.code, 400)
+
+
+def refuse(request: HttpRequest, exc: DomainError, form: Any = None) -> int:
+    """Show a refusal on the form field it concerns (else as a page message); returns the status to answer."""
+    if form is not None and exc.field and exc.field in form.fields:
+        form.add_error(exc.field, exc.message)
+    else:
+        messages.error(request, exc.message)
+    return refusal_status(exc)
+
+
+def posted_version(request: HttpRequest) -> int | None:
+    """The record version the form was loaded with (optimistic locking); None when absent or malformed."""
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def query_without_page(request: HttpRequest) -> str:

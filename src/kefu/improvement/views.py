@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from kefu.core.documents import FormSheet, form_xlsx_response, pdf_response, wants
 from kefu.core.exports import xlsx_bytes, xlsx_response
 from kefu.core.services import DomainError
-from kefu.core.ui import paginate, query_without_page, render_page
+from kefu.core.ui import paginate, posted_version, query_without_page, refuse, render_page
 from kefu.customers.choices import Ownership
 from kefu.improvement import selectors, services
 from kefu.improvement.choices import ApprovalStep, PlanStatus
@@ -33,7 +33,6 @@ from kefu.improvement.forms import (
 )
 from kefu.improvement.models import Cycle, Plan, PlanItem
 
-STATUS_BY_CODE = {"conflict": 409, "forbidden": 403}
 # The seed's own words on the printed form (it is a Chinese paper form in every language).
 SIGNOFF_LABELS: dict[str, str] = {
     ApprovalStep.CS_MANAGER: "客户服务部经理",
@@ -44,19 +43,6 @@ VIEW = "improvement.view_cycles"
 # Who signs (approve, reject) is decided per step by the services; the rest is the plan keeper's work.
 MANAGING_ACTIONS = frozenset({"submit", "complete", "propose", "remove"})
 MANAGE = "improvement.manage_cycles"
-
-
-def _refused(request: HttpRequest, exc: DomainError, form: Any = None) -> int:
-    if form is not None and exc.field and exc.field in form.fields:
-        form.add_error(exc.field, exc.message)
-    else:
-        messages.error(request, exc.message)
-    return STATUS_BY_CODE.get(exc.code, 400)
-
-
-def _version(request: HttpRequest) -> int | None:
-    value = request.POST.get("version", "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def _shown(value: Any) -> Any:
@@ -136,7 +122,7 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
             cycle = services.cycle_create(actor=request.user, **form.cleaned_data)
             return redirect("improvement:cycle", cycle.pk)
         except DomainError as exc:
-            status = _refused(request, exc, form)
+            status = refuse(request, exc, form)
     context = {
         "page": paginate(request, selectors.cycles_list()),
         "query": "",
@@ -196,7 +182,7 @@ def analysis(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The analysis is saved."))
                 return redirect("improvement:analysis", pk)
             except DomainError as exc:
-                status = _refused(request, exc, form)
+                status = refuse(request, exc, form)
         else:
             status = 400
     context = {
@@ -267,7 +253,7 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         plan = services.plan_create(actor=request.user, cycle=cycle)
     except DomainError as exc:
-        _refused(request, exc)
+        refuse(request, exc)
         return redirect("improvement:cycle", pk)
     return redirect("improvement:plan", plan.pk)
 
@@ -363,7 +349,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     services.plan_update(actor=request.user, plan=plan, **form.cleaned_data)
                     return redirect("improvement:plan", pk)
                 except DomainError as exc:
-                    status = _refused(request, exc, form)
+                    status = refuse(request, exc, form)
             else:
                 status = 400
         else:
@@ -377,7 +363,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     services.plan_item_save(actor=request.user, plan=plan, item=item, **form.cleaned_data)
                     return redirect("improvement:plan", pk)
                 except DomainError as exc:
-                    status = _refused(request, exc, form)
+                    status = refuse(request, exc, form)
             else:
                 status = 400
         plan = _plan(pk)
@@ -392,7 +378,7 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action in MANAGING_ACTIONS and not request.user.has_perm(MANAGE):
         raise PermissionDenied
     plan = _plan(pk)
-    version = _version(request)
+    version = posted_version(request)
     forms: dict[str, Any] = {}
     form: Any
     try:
@@ -442,7 +428,7 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404
     except DomainError as exc:
-        status = _refused(request, exc, next(iter(forms.values()), None))
+        status = refuse(request, exc, next(iter(forms.values()), None))
         context = _plan_context(request, _plan(pk), **forms)
         return render_page(request, "improvement/plan.html", context, status=status)
     return redirect("improvement:plan", pk)
@@ -460,7 +446,7 @@ def progress(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
             services.progress_record(actor=request.user, item=item, **form.cleaned_data)
             return redirect("improvement:plan", pk)
         except DomainError as exc:
-            status = _refused(request, exc, form)
+            status = refuse(request, exc, form)
     context = _plan_context(request, _plan(pk), progress_form=form, progress_item=item.pk)
     return render_page(request, "improvement/plan.html", context, status=status)
 

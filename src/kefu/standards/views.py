@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from kefu.core.documents import FormSheet, form_xlsx_response, pdf_response, wants
 from kefu.core.exports import xlsx_bytes, xlsx_response
 from kefu.core.services import DomainError
-from kefu.core.ui import paginate, query_without_page, render_page
+from kefu.core.ui import paginate, query_without_page, refuse, render_page
 from kefu.customers.choices import Ownership
 from kefu.customers.models import Customer
 from kefu.customers.selectors import customer_get
@@ -28,16 +28,7 @@ from kefu.standards.forms import IndicatorForm, ItemForm, PeriodForm, ReadingFor
 from kefu.standards.models import Indicator, Standard, StandardItem
 from kefu.standards.templatetags.standards import target_of
 
-STATUS_BY_CODE = {"conflict": 409, "forbidden": 403}
 VIEW = "standards.view_standards"
-
-
-def _refused(request: HttpRequest, exc: DomainError, form: Any = None) -> int:
-    if form is not None and exc.field and exc.field in form.fields:
-        form.add_error(exc.field, exc.message)
-    else:
-        messages.error(request, exc.message)
-    return STATUS_BY_CODE.get(exc.code, 400)
 
 
 def _period(request: HttpRequest) -> tuple[PeriodForm, dt.date, dt.date, str, int | None]:
@@ -274,7 +265,7 @@ def standard_new(request: HttpRequest) -> HttpResponse:
     try:
         standard = services.standard_draft(actor=request.user)
     except DomainError as exc:
-        _refused(request, exc)
+        refuse(request, exc)
         return redirect("standards:list")
     return redirect("standards:detail", standard.pk)
 
@@ -332,7 +323,7 @@ def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     return redirect("standards:detail", pk)
                 except DomainError as exc:
-                    status = _refused(request, exc, header_form)
+                    status = refuse(request, exc, header_form)
             else:
                 status = 400
         else:
@@ -355,7 +346,7 @@ def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     return redirect("standards:detail", pk)
                 except DomainError as exc:
-                    status = _refused(request, exc, item_form)
+                    status = refuse(request, exc, item_form)
             else:
                 status = 400
     context = _detail_context(standard, header_form=header_form, item_form=item_form, editing=editing)
@@ -408,7 +399,7 @@ def standard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             raise Http404
     except DomainError as exc:
-        status = _refused(request, exc)
+        status = refuse(request, exc)
         if status == 403:
             return HttpResponse(exc.message, status=403)
     return redirect("standards:detail", pk)
@@ -422,7 +413,7 @@ def item_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     try:
         services.item_remove(actor=request.user, item=item, version=version)
     except DomainError as exc:
-        status = _refused(request, exc)
+        status = refuse(request, exc)
         if status == 403:
             return HttpResponse(exc.message, status=403)
     return redirect("standards:detail", pk)
@@ -469,7 +460,7 @@ def indicator_new(request: HttpRequest) -> HttpResponse:
                 indicator = services.indicator_create(actor=request.user, data=form.cleaned_data)
                 return redirect("standards:indicator", indicator.pk)
             except DomainError as exc:
-                status = _refused(request, exc, form)
+                status = refuse(request, exc, form)
         else:
             status = 400
     return render_page(request, "standards/indicator.html", {"form": form, "nav": "standards"}, status=status)
@@ -493,7 +484,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     services.reading_set(actor=request.user, indicator=indicator, **reading_form.cleaned_data)
                     return redirect("standards:indicator", pk)
                 except DomainError as exc:
-                    status = _refused(request, exc, reading_form)
+                    status = refuse(request, exc, reading_form)
             else:
                 status = 400
         else:
@@ -508,7 +499,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     return redirect("standards:indicator", pk)
                 except DomainError as exc:
-                    status = _refused(request, exc, form)
+                    status = refuse(request, exc, form)
             else:
                 status = 400
     context = {

@@ -17,13 +17,11 @@ from django.views.decorators.http import require_POST
 from kefu.core.documents import FormSheet, form_xlsx_response, pdf_response, wants
 from kefu.core.exports import xlsx_bytes, xlsx_response
 from kefu.core.services import DomainError
-from kefu.core.ui import paginate, query_without_page, render_page
+from kefu.core.ui import paginate, query_without_page, refusal_status, render_page
 from kefu.surveys import selectors, services
 from kefu.surveys.choices import Segment, SurveyStatus
 from kefu.surveys.forms import AnswerForm, SurveyForm, TemplateForm
 from kefu.surveys.models import Invitation, Survey, SurveyTemplate
-
-STATUS_BY_CODE = {"conflict": 409, "forbidden": 403}
 
 
 @login_required
@@ -228,7 +226,7 @@ def survey_enter(request: HttpRequest, pk: int, invitation_pk: int) -> HttpRespo
         except DomainError as exc:
             field = (exc.field or "").replace("token", "")
             form.add_error(field if field in form.fields else None, exc.message)
-            status = STATUS_BY_CODE.get(exc.code, 400)
+            status = refusal_status(exc)
         else:
             messages.success(request, _("Answers saved."))
             return redirect("surveys:detail", pk=pk)
