@@ -191,8 +191,12 @@ KEFU_MAIL_INTAKE_HOST = env_str("KEFU_MAIL_INTAKE_HOST", "127.0.0.1")
 KEFU_MAIL_INTAKE_PORT = env_int("KEFU_MAIL_INTAKE_PORT", 2525)
 KEFU_MAIL_INTAKE_ADDRESS = env_str("KEFU_MAIL_INTAKE_ADDRESS", "kefu@localhost")
 # Links in messages to customers (the tracking page) start with this address.
-# Webhooks may POST to private, loopback and link-local addresses only when this is set.
+# Webhooks may POST to private, loopback and link-local addresses only when this is set, or, one
+# by one, inside these networks (comma-separated, e.g. "10.8.0.0/16,192.168.10.5/32": the ERP's).
 KEFU_WEBHOOK_ALLOW_PRIVATE = env_bool("KEFU_WEBHOOK_ALLOW_PRIVATE", False)
+KEFU_WEBHOOK_PRIVATE_NETWORKS = [
+    n.strip() for n in env_str("KEFU_WEBHOOK_PRIVATE_NETWORKS", "").split(",") if n.strip()
+]
 KEFU_BASE_URL = env_str("KEFU_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The company name scripts and care messages speak for ({company} in a visit script).
 KEFU_COMPANY_NAME = env_str("KEFU_COMPANY_NAME", "客服物流")

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -68,6 +69,8 @@ def receiver():
             state.hits.append(Hit(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
             status = state.statuses.pop(0) if state.statuses else 200
             self.send_response(status)
+            if 300 <= status < 400:
+                self.send_header("Location", "/elsewhere")
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"ok")
@@ -319,3 +322,65 @@ def test_a_delivery_to_an_address_that_became_private_is_given_up(people, teams,
     assert message.status == MessageStatus.FAILED
     assert "UndeliverableError" in message.last_error and "127.0.0.1" in message.last_error
     assert receiver.hits == []
+
+
+def test_the_post_goes_to_the_address_that_was_checked(people, teams, receiver, settings, monkeypatch):
+    """DNS rebinding: the host is resolved once, checked, and the POST connects to that address, even
+    when the name resolves a moment later to an address the check would refuse (another service)."""
+    port = receiver.server.server_address[1]
+    settings.KEFU_WEBHOOK_ALLOW_PRIVATE = False
+    settings.KEFU_WEBHOOK_PRIVATE_NETWORKS = ["127.0.0.1/32"]
+    internal = Receiver(server=ThreadingHTTPServer(("127.0.0.2", port), type(receiver.server.RequestHandlerClass)))
+    answers = ["127.0.0.1", "127.0.0.1", "127.0.0.2"]  # subscribing, delivering, then the rebinding
+    real_getaddrinfo = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host != "hooks.example.test":
+            return real_getaddrinfo(host, *args, **kwargs)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answers.pop(0) if answers else "127.0.0.2", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    webhook_subscribe(
+        actor=people["cs_manager"],
+        name="ERP",
+        url=f"http://hooks.example.test:{port}/hook?src=kefu",
+        events=["tickets.case.*"],
+        secret=SECRET,
+    )
+    _receive(make_customer(team=teams["cs_east"]))
+    thread = threading.Thread(target=internal.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert messages_deliver_due() == 1
+    finally:
+        internal.server.shutdown()
+        internal.server.server_close()
+    [hit] = receiver.hits
+    assert hit.path == "/hook?src=kefu"
+    assert hit.headers["host"] == f"hooks.example.test:{port}"
+    assert _signed(hit)
+    assert answers == ["127.0.0.2"]
+
+
+def test_an_address_in_the_allowed_private_networks_is_accepted(people, settings):
+    settings.KEFU_WEBHOOK_ALLOW_PRIVATE = False
+    settings.KEFU_WEBHOOK_PRIVATE_NETWORKS = ["10.8.0.0/16"]
+    created = webhook_subscribe(
+        actor=people["cs_manager"], name="ERP", url="http://10.8.3.4:8080/hook", events=["*"], secret=SECRET
+    )
+    assert created.url == "http://10.8.3.4:8080/hook"
+    with pytest.raises(DomainError, match=r"10\.9\.0\.1"):
+        webhook_subscribe(
+            actor=people["cs_manager"], name="ERP2", url="http://10.9.0.1/hook", events=["*"], secret=SECRET
+        )
+
+
+def test_a_redirect_is_not_followed(people, teams, receiver):
+    """A 3xx answer is a failed delivery, retried later: the place it points to was never checked."""
+    _subscribe(people, receiver)
+    receiver.statuses = [302]
+    _receive(make_customer(team=teams["cs_east"]))
+    assert messages_deliver_due() == 0
+    message = OutboxMessage.objects.get(channel=Channel.WEBHOOK)
+    assert message.status == MessageStatus.PENDING and "302" in message.last_error
+    assert [hit.path for hit in receiver.hits] == ["/hook"]

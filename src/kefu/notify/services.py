@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import re
 import secrets
 import socket
-import urllib.error
-import urllib.request
+import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -153,47 +153,99 @@ def _post_webhook(message: OutboxMessage) -> None:
         raise UndeliverableError("the webhook subscription was removed or switched off")
     if urlsplit(message.recipient).scheme not in ("http", "https"):
         raise UndeliverableError(f"not an http(s) URL: {message.recipient}")
-    if problem := webhook_address_problem(message.recipient):
-        raise UndeliverableError(problem)
+    address = _webhook_address(message.recipient)
     body = message.body.encode()
-    request = urllib.request.Request(  # noqa: S310  (scheme checked above)
-        message.recipient,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "User-Agent": WEBHOOK_USER_AGENT,
-            "X-Kefu-Event": message.subject,
-            "X-Kefu-Delivery": str(message.pk),
-            "X-Kefu-Signature": webhook_signature(subscription.secret, body),
-        },
-    )
-    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
-        status = int(response.status)
+    parts = urlsplit(message.recipient)
+    connection = _pinned_connection(parts, address)
+    try:
+        connection.request(
+            "POST",
+            urlunsplit(("", "", parts.path or "/", parts.query, "")),
+            body=body,
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "User-Agent": WEBHOOK_USER_AGENT,
+                "X-Kefu-Event": message.subject,
+                "X-Kefu-Delivery": str(message.pk),
+                "X-Kefu-Signature": webhook_signature(subscription.secret, body),
+            },
+        )
+        status = connection.getresponse().status
+    finally:
+        connection.close()
+    # Redirects are not followed: the place they lead to was never checked.
     if not 200 <= status < 300:
-        raise urllib.error.URLError(f"the receiver answered HTTP {status}")
+        raise ConnectionError(f"the receiver answered HTTP {status}")
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection to an address resolved (and checked) beforehand, whatever the host resolves to now."""
+
+    def __init__(self, host: str, port: int, address: str) -> None:
+        super().__init__(host, port, timeout=WEBHOOK_TIMEOUT_SECONDS)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """As `_PinnedHTTPConnection`, over TLS; the certificate is still checked against the host name."""
+
+    def __init__(self, host: str, port: int, address: str) -> None:
+        super().__init__(host, port, timeout=WEBHOOK_TIMEOUT_SECONDS, context=ssl.create_default_context())
+        self.address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def _pinned_connection(parts: SplitResult, address: str) -> http.client.HTTPConnection:
+    host, port = parts.hostname or "", _webhook_port(parts)
+    if parts.scheme == "https":
+        return _PinnedHTTPSConnection(host, port, address)
+    return _PinnedHTTPConnection(host, port, address)
+
+
+def _webhook_port(parts: SplitResult) -> int:
+    return parts.port or (443 if parts.scheme == "https" else 80)
 
 
 def webhook_address_problem(url: str) -> str | None:
-    """Why Kefu must not POST to `url`, or None: unless KEFU_WEBHOOK_ALLOW_PRIVATE is set, every
-    address the host resolves to must be a public one, so a subscription cannot reach the
-    database, the admin ports or the cloud metadata service inside the company's network."""
+    """Why Kefu must not POST to `url`, or None (see `_webhook_address`)."""
     if settings.KEFU_WEBHOOK_ALLOW_PRIVATE:
         return None
+    try:
+        _webhook_address(url)
+    except (UndeliverableError, OSError) as problem:
+        return str(problem)
+    return None
+
+
+def _webhook_address(url: str) -> str:
+    """The address to POST to for `url`. Unless KEFU_WEBHOOK_ALLOW_PRIVATE is set, every address the
+    host resolves to must be a public one or inside KEFU_WEBHOOK_PRIVATE_NETWORKS (else
+    UndeliverableError), so a subscription cannot reach the database, the admin ports or the cloud
+    metadata service inside the company's network. The delivery connects to the address checked
+    here, so a host re-resolving to a private address between the check and the POST (DNS
+    rebinding) gets nowhere. A host that does not resolve raises OSError: DNS may answer at the
+    next attempt."""
     parts = urlsplit(url)
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        infos = socket.getaddrinfo(parts.hostname or "", port, proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(parts.hostname or "", _webhook_port(parts), proto=socket.IPPROTO_TCP)
     except (OSError, ValueError, UnicodeError):
-        return _("The host of %(url)s cannot be resolved.") % {"url": url}
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not address.is_global:
-            return _("%(url)s leads to a private or local address (%(address)s); webhooks go to public addresses.") % {
-                "url": url,
-                "address": address,
-            }
-    return None
+        raise OSError(_("The host of %(url)s cannot be resolved.") % {"url": url}) from None
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    if not settings.KEFU_WEBHOOK_ALLOW_PRIVATE:
+        allowed = [ipaddress.ip_network(n, strict=False) for n in settings.KEFU_WEBHOOK_PRIVATE_NETWORKS]
+        for address in addresses:
+            if not address.is_global and not any(address in network for network in allowed):
+                raise UndeliverableError(
+                    _("%(url)s leads to a private or local address (%(address)s); webhooks go to public addresses.")
+                    % {"url": url, "address": address}
+                )
+    return str(addresses[0])
 
 
 def outbox_message_id(dedupe_key: str) -> str:
