@@ -193,12 +193,13 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """As `_PinnedHTTPConnection`, over TLS; the certificate is still checked against the host name."""
 
     def __init__(self, host: str, port: int, address: str) -> None:
-        super().__init__(host, port, timeout=WEBHOOK_TIMEOUT_SECONDS, context=ssl.create_default_context())
+        self.tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=WEBHOOK_TIMEOUT_SECONDS, context=self.tls)
         self.address = address
 
     def connect(self) -> None:
         sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
 
 
 def _pinned_connection(parts: SplitResult, address: str) -> http.client.HTTPConnection:

@@ -12,10 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from kefu.core.validators import validate_cn_mobile
 from kefu.tickets.choices import CaseKind, ComplaintNature
-from kefu.tickets.services import ALLOWED_ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES
-
-MAX_FILES = 5
-ACCEPT = "image/*,application/pdf,text/plain,.docx,.xlsx"
+from kefu.tickets.forms import ACCEPT, MultipleFileField, MultipleFileInput
 
 # What the customer picks, in plain words: (value, label, explanation) → (kind, nature).
 KIND_OPTIONS: list[tuple[str, Any, Any]] = [
@@ -46,46 +43,12 @@ KIND_MAP: dict[str, tuple[str, str]] = {
 }
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; types and sizes are checked by the attachment service."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": ACCEPT, "class": "form-control form-control-lg"})
-        )
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            files = [single(item, initial) for item in data if item]
-        else:
-            files = [single(data, initial)] if data else []
-        for upload in files:
-            _check_upload(upload)
-        if len(files) > MAX_FILES:
-            raise forms.ValidationError(
-                _("You can send at most %(max)d files at a time."), params={"max": MAX_FILES}, code="too_many"
-            )
-        return files
-
-
-def _check_upload(upload: Any) -> None:
-    """The attachment service's own limits, checked before anything is written (it checks again)."""
-    content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
-    if content_type not in ALLOWED_ATTACHMENT_TYPES:
-        raise forms.ValidationError(
-            _("%(name)s: this type of file cannot be sent (photos, PDF, text, Word and Excel are accepted)."),
-            params={"name": upload.name},
-            code="type",
-        )
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise forms.ValidationError(_("%(name)s is larger than 10 MB."), params={"name": upload.name}, code="size")
+def _uploads_field() -> MultipleFileField:
+    return MultipleFileField(
+        label=_("Photos or files (optional)"),
+        help_text=_("Up to 5 files: photos, PDF, text, Word or Excel, at most 10 MB each."),
+        widget=MultipleFileInput(attrs={"accept": ACCEPT, "class": "form-control form-control-lg"}),
+    )
 
 
 def _text(label: Any, *, max_length: int, required: bool = True, **attrs: Any) -> forms.CharField:
@@ -140,10 +103,7 @@ class SubmitForm(PortalForm):
         widget=forms.EmailInput(attrs={"class": "form-control form-control-lg", "autocomplete": "email"}),
     )
     order_number = _text(_("Order or waybill number (optional)"), max_length=40, required=False)
-    uploads = MultipleFileField(
-        label=_("Photos or files (optional)"),
-        help_text=_("Up to 5 files: photos, PDF, text, Word or Excel, at most 10 MB each."),
-    )
+    uploads = _uploads_field()
     # Honeypot: hidden from people (CSS and aria-hidden), filled in by form-filling robots.
     website = forms.CharField(
         label=pgettext_lazy("honeypot", "Leave this empty"),
@@ -223,10 +183,7 @@ class AppealForm(PortalForm):
 
 class MessageForm(PortalForm):
     body = _reason(pgettext_lazy("portal", "Your message"), required=False)
-    uploads = MultipleFileField(
-        label=_("Photos or files (optional)"),
-        help_text=_("Up to 5 files: photos, PDF, text, Word or Excel, at most 10 MB each."),
-    )
+    uploads = _uploads_field()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

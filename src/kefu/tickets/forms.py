@@ -23,6 +23,62 @@ from kefu.tickets.choices import (
 )
 from kefu.tickets.models import Category, ServiceRequestType
 from kefu.tickets.request_fields import form_fields
+from kefu.tickets.services import ALLOWED_ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES
+
+MAX_FILES = 5
+ACCEPT = "image/*,application/pdf,text/plain,.docx,.xlsx"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; types and sizes are checked here for a clear message, and again by
+    the attachment service."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT, "class": "form-control"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            files = [single(item, initial) for item in data if item]
+        else:
+            files = [single(data, initial)] if data else []
+        if self.required and not files:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        for upload in files:
+            _check_upload(upload)
+        if len(files) > MAX_FILES:
+            raise forms.ValidationError(
+                _("You can send at most %(max)d files at a time."), params={"max": MAX_FILES}, code="too_many"
+            )
+        return files
+
+
+def _check_upload(upload: Any) -> None:
+    content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
+    if content_type not in ALLOWED_ATTACHMENT_TYPES:
+        raise forms.ValidationError(
+            _("%(name)s: this type of file cannot be sent (photos, PDF, text, Word and Excel are accepted)."),
+            params={"name": upload.name},
+            code="type",
+        )
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise forms.ValidationError(_("%(name)s is larger than 10 MB."), params={"name": upload.name}, code="size")
+
+
+class EvidenceForm(forms.Form):
+    """Photos and files a member of staff adds to the case (received by hand, from the driver...)."""
+
+    files = MultipleFileField(
+        label=_("Photos or files"),
+        required=True,
+        help_text=_("Up to 5 files: photos, PDF, text, Word or Excel, at most 10 MB each."),
+    )
 
 
 class StyledForm(forms.Form):

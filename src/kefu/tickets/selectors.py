@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from kefu.core.models import AuditEvent
 from kefu.core.selectors import audit_for_subjects, keyword_condition, subject_key
+from kefu.operations import selectors as operations_selectors
+from kefu.operations.filters import ShipmentFilters
 from kefu.tickets.choices import OPEN_STATUSES, CaseStatus
 from kefu.tickets.models import Case, CaseClock
 from kefu.tickets.rules import case_scope
@@ -63,6 +65,14 @@ def case_get(*, user: Any, pk: int) -> Case | None:
 
 def case_timeline(case: Case) -> list[AuditEvent]:
     return list(audit_for_subjects([subject_key(case)]))
+
+
+def shipments_of_case(*, user: Any, case: Case, limit: int = 3) -> list[Any]:
+    """The shipments the case's order or shipment number names, as far as `user` may see them."""
+    if not case.order_number:
+        return []
+    shipments = operations_selectors.shipment_list(user=user, filters=ShipmentFilters(q=case.order_number))
+    return list(shipments[:limit])
 
 
 def previous_cases(case: Case, *, limit: int = 10) -> QuerySet[Case]:

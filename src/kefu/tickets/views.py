@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from kefu.core.exports import xlsx_bytes, xlsx_response
 from kefu.core.presentation import describe
 from kefu.core.services import DomainError
-from kefu.core.ui import paginate_then_join, query_without_page, render_page
+from kefu.core.ui import paginate_then_join, query_without_page, refusal_status, render_page
 from kefu.tickets import selectors, services
 from kefu.tickets.choices import CaseChannel, CaseKind, CaseStatus, Severity
 from kefu.tickets.forms import (
@@ -32,6 +32,7 @@ from kefu.tickets.forms import (
     CategoryForm,
     CloseForm,
     ConfirmForm,
+    EvidenceForm,
     FollowUpForm,
     ImplementForm,
     InvestigateForm,
@@ -237,9 +238,14 @@ def _clock_rows(case: Case) -> list[dict[str, Any]]:
 
 @login_required
 def case_detail(
-    request: HttpRequest, pk: int, forms_with_errors: dict[str, forms.Form] | None = None, status: int = 200
+    request: HttpRequest,
+    pk: int,
+    forms_with_errors: dict[str, forms.Form] | None = None,
+    status: int = 200,
+    evidence_form: EvidenceForm | None = None,
 ) -> HttpResponse:
     case = _visible_case(request, pk)
+    may_work = request.user.has_perm("tickets.work_case", case)
     allowed = steps_allowed(request.user, case)
     step_forms = {name: (forms_with_errors or {}).get(name) or STEPS[name].form() for name in allowed}
     proposals = [s for s in case.solutions.all() if s.status == "proposed"]
@@ -252,11 +258,48 @@ def case_detail(
         "more_steps": [(name, STEPS[name].label, step_forms[name]) for name in allowed if name in SECONDARY_STEPS],
         "open_more": bool(forms_with_errors and set(forms_with_errors) & SECONDARY_STEPS),
         "proposals": proposals,
+        "conversation": case.messages.all(),
+        "attachments": case.attachments.select_related("uploaded_by"),
+        "evidence_form": (evidence_form or EvidenceForm()) if may_work else None,
+        "shipments": selectors.shipments_of_case(user=request.user, case=case),
         "can_approve": case.status == CaseStatus.AWAITING_APPROVAL
         and request.user.has_perm("tickets.approve_solution", case),
         "nav": "cases",
     }
     return render_page(request, "tickets/detail.html", context, status=status)
+
+
+@login_required
+def case_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """One piece of evidence, to whoever may see the case (files are never served from a public URL)."""
+    attachment = get_object_or_404(_visible_case(request, pk).attachments, pk=attachment_pk)
+    shown_inline = attachment.content_type.startswith("image/") or attachment.content_type == "application/pdf"
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not shown_inline,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+    # What a customer uploaded runs nothing in the staff's browser, whatever it really is.
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def case_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return case_detail(request, pk, status=400, evidence_form=form)
+    try:
+        added = services.attachments_add(actor=request.user, case=case, uploads=form.cleaned_data["files"])
+    except DomainError as exc:
+        form.add_error("files", exc.message)
+        return case_detail(request, pk, status=refusal_status(exc), evidence_form=form)
+    messages.success(request, _("%(count)s file(s) attached.") % {"count": len(added)})
+    return redirect("tickets:detail", pk=pk)
 
 
 @login_required

@@ -22,6 +22,7 @@ from kefu.tickets.services.evidence import (
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS_PER_CASE,
     attachment_add,
+    attachments_add,
     case_add_message,
     case_match_customer,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "SEARCH_KIND",
     "_search_text",
     "attachment_add",
+    "attachments_add",
     "case_accept",
     "case_add_message",
     "case_appeal",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -76,6 +77,12 @@ def attachment_add(*, actor: Any, case: Case, upload: Any) -> Attachment:
     )
     audit_record(actor=actor, action="tickets.case.attachment_added", subject=case, changes={"file": attachment.name})
     return attachment
+
+
+@transaction.atomic
+def attachments_add(*, actor: Any, case: Case, uploads: Sequence[Any]) -> list[Attachment]:
+    """Several files at once: every one is kept, or (one refused) none."""
+    return [attachment_add(actor=actor, case=case, upload=upload) for upload in uploads]
 
 
 @transaction.atomic
