@@ -106,6 +106,14 @@ def test_shipment_page_shows_events_exception_claims_and_case(client_for, shipme
     assert exception.case_number and exception.case_number in html
     assert Claim.objects.get().number in html
 
+    # The photo is served to whoever sees the shipment, never from a public /media/ address.
+    photo_url = reverse("operations:exception_photo", args=[exception.pk, exception.photos.get().pk])
+    assert photo_url in html and "/media/" not in html
+    served = client.get(photo_url)
+    assert (served.status_code, served["Content-Type"]) == (200, "image/png")
+    assert b"".join(served.streaming_content) == b"\x89PNG\r\n\x1a\n"
+    assert client_for("agent_other").get(photo_url).status_code == 404
+
 
 def test_claim_page_walks_to_paid(client_for, shipment, people):
     ApprovalLimit.objects.create(role="supervisor", max_amount=Decimal("1000"))

@@ -7,7 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import cached_property
 
@@ -82,6 +83,18 @@ def posted_version(request: HttpRequest) -> int | None:
     """The record version the form was loaded with (optimistic locking); None when absent or malformed."""
     value = request.POST.get("version", "")
     return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def stored_file_response(file: FieldFile, *, filename: str, content_type: str) -> FileResponse:
+    """An uploaded file, for a view that has checked who may see it (uploads never get a public URL).
+    Photos and PDFs open in the browser, the rest downloads; nothing in it can run in the page."""
+    shown_inline = content_type.startswith("image/") or content_type == "application/pdf"
+    response = FileResponse(
+        file.open("rb"), as_attachment=not shown_inline, filename=filename, content_type=content_type
+    )
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def query_without_page(request: HttpRequest) -> str:

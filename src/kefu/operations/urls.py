@@ -12,6 +12,7 @@ urlpatterns = [
     path("shipments/", views.record_list, {"name": "shipments"}, name="shipments"),
     path("shipments.xlsx", views.record_export, {"name": "shipments"}, name="shipments_export"),
     path("shipments/<int:pk>/", views.shipment_detail, name="shipment"),
+    path("exceptions/<int:pk>/photos/<int:photo_pk>/", views.exception_photo, name="exception_photo"),
     path("shipments/<int:pk>/<slug:action>/", views.shipment_action, name="shipment_action"),
     path("exceptions/", views.record_list, {"name": "exceptions"}, name="exceptions"),
     path("exceptions.xlsx", views.record_export, {"name": "exceptions"}, name="exceptions_export"),

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +24,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from kefu.core.exports import xlsx_bytes, xlsx_response
 from kefu.core.services import DomainError
-from kefu.core.ui import paginate, query_without_page, render_page
+from kefu.core.ui import paginate, query_without_page, render_page, stored_file_response
 from kefu.customers.models import Customer
 from kefu.customers.selectors import customer_get
 from kefu.operations import forms, importing, selectors, services
@@ -320,6 +322,19 @@ def _visible_shipment(request: HttpRequest, pk: int) -> Shipment:
     if shipment is None:
         raise Http404(_("No such shipment, or it is outside what you may see."))
     return shipment
+
+
+@login_required
+@permission_required("operations.view", raise_exception=True)
+def exception_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+    """A photo of an exception, to whoever may see the shipment."""
+    exception = selectors.exception_get(user=request.user, pk=pk)
+    if exception is None:
+        raise Http404
+    photo = get_object_or_404(exception.photos, pk=photo_pk)
+    name = Path(photo.file.name).name
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return stored_file_response(photo.file, filename=name, content_type=content_type)
 
 
 @login_required

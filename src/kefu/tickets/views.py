@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from kefu.core.exports import xlsx_bytes, xlsx_response
 from kefu.core.presentation import describe
 from kefu.core.services import DomainError
-from kefu.core.ui import paginate_then_join, query_without_page, refusal_status, render_page
+from kefu.core.ui import paginate_then_join, query_without_page, refusal_status, render_page, stored_file_response
 from kefu.tickets import selectors, services
 from kefu.tickets.choices import CaseChannel, CaseKind, CaseStatus, Severity
 from kefu.tickets.forms import (
@@ -271,19 +271,9 @@ def case_detail(
 
 @login_required
 def case_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
-    """One piece of evidence, to whoever may see the case (files are never served from a public URL)."""
+    """One piece of evidence, to whoever may see the case."""
     attachment = get_object_or_404(_visible_case(request, pk).attachments, pk=attachment_pk)
-    shown_inline = attachment.content_type.startswith("image/") or attachment.content_type == "application/pdf"
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=not shown_inline,
-        filename=attachment.name,
-        content_type=attachment.content_type,
-    )
-    # What a customer uploaded runs nothing in the staff's browser, whatever it really is.
-    response["Content-Security-Policy"] = "sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(attachment.file, filename=attachment.name, content_type=attachment.content_type)
 
 
 @login_required
