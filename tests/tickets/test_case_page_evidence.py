@@ -4,24 +4,15 @@ people who may see the case) and the shipment the case names; staff attach files
 from __future__ import annotations
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from kefu.core.models import AuditEvent
 from kefu.tickets.models import Attachment
 from kefu.tickets.services import attachment_add, case_add_message
 from tests.operations.conftest import order_data
+from tests.tickets.conftest import PNG, upload
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-def _upload(name="photo.png", content=PNG, content_type="image/png") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type=content_type)
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def test_messages_and_evidence_are_on_the_case_page(staff, receive, client_for):
@@ -35,7 +26,7 @@ def test_messages_and_evidence_are_on_the_case_page(staff, receive, client_for):
         sender="li@example.cn",
     )
     case_add_message(actor=staff["agent"], case=case, direction="out", channel="sms", body="已受理，今天内回复您。")
-    photo = attachment_add(actor=None, case=case, upload=_upload("破损照片.png"))
+    photo = attachment_add(actor=None, case=case, upload=upload("破损照片.png"))
 
     page = client_for("agent").get(reverse("tickets:detail", args=[case.pk])).content.decode()
 
@@ -48,12 +39,12 @@ def test_messages_and_evidence_are_on_the_case_page(staff, receive, client_for):
 
 def test_a_file_is_served_to_whoever_sees_the_case_and_to_nobody_else(staff, receive, client_for):
     case = receive()
-    photo = attachment_add(actor=None, case=case, upload=_upload("破损照片.png"))
-    pdf = attachment_add(actor=None, case=case, upload=_upload("签收单.pdf", b"%PDF-1.4 test", "application/pdf"))
+    photo = attachment_add(actor=None, case=case, upload=upload("破损照片.png"))
+    pdf = attachment_add(actor=None, case=case, upload=upload("签收单.pdf", b"%PDF-1.4 test", "application/pdf"))
     sheet = attachment_add(
         actor=None,
         case=case,
-        upload=_upload("清单.xlsx", b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        upload=upload("清单.xlsx", b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     )
     agent = client_for("agent")
 
@@ -78,7 +69,7 @@ def test_staff_attach_several_files_from_the_page(staff, receive, client_for):
     case = receive()
     response = client_for("agent").post(
         reverse("tickets:attach", args=[case.pk]),
-        {"files": [_upload("现场1.png"), _upload("现场2.png")]},
+        {"files": [upload("现场1.png"), upload("现场2.png")]},
     )
     assert response.status_code == 302
     assert sorted(case.attachments.values_list("name", flat=True)) == ["现场1.png", "现场2.png"]
@@ -91,7 +82,7 @@ def test_a_refused_file_is_explained_and_nothing_is_kept(staff, receive, client_
     client = client_for("agent")
     response = client.post(
         reverse("tickets:attach", args=[case.pk]),
-        {"files": [_upload("现场.png"), _upload("setup.exe", b"MZ", "application/x-msdownload")]},
+        {"files": [upload("现场.png"), upload("setup.exe", b"MZ", "application/x-msdownload")]},
     )
     assert response.status_code == 400
     assert "setup.exe" in response.content.decode()
@@ -103,9 +94,9 @@ def test_a_refused_file_is_explained_and_nothing_is_kept(staff, receive, client_
 def test_the_21st_file_is_refused_and_the_batch_is_not_half_kept(staff, receive, client_for):
     case = receive()
     for i in range(19):
-        attachment_add(actor=None, case=case, upload=_upload(f"{i}.png"))
+        attachment_add(actor=None, case=case, upload=upload(f"{i}.png"))
     response = client_for("agent").post(
-        reverse("tickets:attach", args=[case.pk]), {"files": [_upload("a.png"), _upload("b.png")]}
+        reverse("tickets:attach", args=[case.pk]), {"files": [upload("a.png"), upload("b.png")]}
     )
     assert response.status_code == 400
     assert case.attachments.count() == 19
@@ -117,7 +108,7 @@ def test_who_may_not_work_on_the_case_gets_no_upload_form_and_cannot_post(staff,
     manager = client_for("general_manager")  # sees every case, works on none
     page = manager.get(reverse("tickets:detail", args=[case.pk])).content.decode()
     assert 'data-testid="attach"' not in page
-    assert manager.post(reverse("tickets:attach", args=[case.pk]), {"files": [_upload()]}).status_code == 403
+    assert manager.post(reverse("tickets:attach", args=[case.pk]), {"files": [upload()]}).status_code == 403
     assert not Attachment.objects.exists()
 
 

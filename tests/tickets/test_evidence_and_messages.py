@@ -4,7 +4,6 @@ and matching an unknown caller to the customer archive."""
 from __future__ import annotations
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kefu.core.services import DomainError, PermissionDeniedError
 from kefu.customers.models import Customer
@@ -19,22 +18,14 @@ from kefu.tickets.services import (
     case_wait_for_customer,
 )
 from tests.customers.factories import make_customer
+from tests.tickets.conftest import PNG, upload
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-def _upload(name="photo.png", content=PNG, content_type="image/png") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type=content_type)
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def test_a_photo_is_kept_as_evidence(staff, receive, tmp_path):
     case = receive()
-    attachment = attachment_add(actor=staff["agent"], case=case, upload=_upload("破损照片.png"))
+    attachment = attachment_add(actor=staff["agent"], case=case, upload=upload("破损照片.png"))
     assert (attachment.name, attachment.content_type, attachment.size) == ("破损照片.png", "image/png", len(PNG))
     assert attachment.uploaded_by == staff["agent"]
     with attachment.file.open("rb") as stored:
@@ -47,7 +38,7 @@ def test_a_photo_is_kept_as_evidence(staff, receive, tmp_path):
 )
 def test_unknown_file_types_are_refused(name, content_type, staff, receive):
     with pytest.raises(DomainError) as refused:
-        attachment_add(actor=staff["agent"], case=receive(), upload=_upload(name, b"MZ", content_type))
+        attachment_add(actor=staff["agent"], case=receive(), upload=upload(name, b"MZ", content_type))
     assert refused.value.field == "file"
     assert not Attachment.objects.exists()
 
@@ -56,25 +47,25 @@ def test_a_file_over_10_mb_is_refused_and_one_of_exactly_10_mb_is_kept(staff, re
     case = receive()
     big = b"\0" * (MAX_ATTACHMENT_BYTES + 1)
     with pytest.raises(DomainError) as refused:
-        attachment_add(actor=staff["agent"], case=case, upload=_upload("big.pdf", big, "application/pdf"))
+        attachment_add(actor=staff["agent"], case=case, upload=upload("big.pdf", big, "application/pdf"))
     assert refused.value.field == "file"
-    attachment_add(actor=staff["agent"], case=case, upload=_upload("ok.pdf", big[:-1], "application/pdf"))
+    attachment_add(actor=staff["agent"], case=case, upload=upload("ok.pdf", big[:-1], "application/pdf"))
     assert case.attachments.count() == 1
 
 
 def test_a_case_holds_at_most_20_files(staff, receive):
     case = receive()
     for n in range(20):
-        attachment_add(actor=staff["agent"], case=case, upload=_upload(f"{n}.png"))
+        attachment_add(actor=staff["agent"], case=case, upload=upload(f"{n}.png"))
     with pytest.raises(DomainError) as refused:
-        attachment_add(actor=staff["agent"], case=case, upload=_upload("21.png"))
+        attachment_add(actor=staff["agent"], case=case, upload=upload("21.png"))
     assert refused.value.field == "file"
     assert case.attachments.count() == 20
 
 
 def test_someone_who_cannot_see_the_case_cannot_attach_to_it(staff, receive):
     with pytest.raises(PermissionDeniedError):
-        attachment_add(actor=staff["agent_other"], case=receive(), upload=_upload())
+        attachment_add(actor=staff["agent_other"], case=receive(), upload=upload())
 
 
 def test_an_answer_from_the_customer_ends_the_wait_and_resumes_the_clocks(staff, receive):
