@@ -468,6 +468,58 @@ def reject_claim(request: HttpRequest, pk: int, payload: RejectIn) -> Any:
     )
 
 
+# --- credit accounts (检查表 §1) -------------------------------------------------------------------
+
+
+class CreditAccountOut(Schema):
+    customer_id: int
+    customer_number: str = Field(..., alias="customer.number")
+    order_limit: Decimal
+    balance_limit: Decimal
+    outstanding: Decimal
+    version: int
+
+
+class CreditAccountIn(Schema):
+    order_limit: Decimal = Field(..., ge=0, max_digits=12, decimal_places=2)
+    balance_limit: Decimal = Field(..., ge=0, max_digits=12, decimal_places=2)
+    version: int = Field(
+        ..., ge=0, le=2**31 - 1, description="The version you read; 0 to open an account. A stale one answers 409"
+    )
+
+
+@router.get("/credit-accounts", response=list[CreditAccountOut], summary="Open accounts of customers you may see")
+@paginate(BoundedPageNumberPagination, page_size=50)
+def list_credit_accounts(request: HttpRequest) -> Any:
+    _require(request, "operations.view")
+    return selectors.credit_account_list(user=request.user)
+
+
+@router.get(
+    "/credit-accounts/{customer_id}", response={200: CreditAccountOut, **ERRORS}, summary="A customer's credit limits"
+)
+def get_credit_account(request: HttpRequest, customer_id: int) -> Any:
+    _require(request, "operations.view")
+    account = selectors.credit_account_get(user=request.user, customer_pk=customer_id)
+    if account is None:
+        raise Http404("This customer has no open account, or it is outside what you may see.")
+    return account
+
+
+@router.put(
+    "/credit-accounts/{customer_id}",
+    response={200: CreditAccountOut, **ERRORS},
+    summary="Set a customer's order-amount and outstanding-balance limits",
+)
+def set_credit_account(request: HttpRequest, customer_id: int, payload: CreditAccountIn) -> Any:
+    """Opens the account (`version` 0) or changes its limits (`version` as read); orders over a limit are held."""
+    customer = customer_get(user=request.user, pk=customer_id)
+    if customer is None:
+        raise Http404("No such customer, or it is outside what you may see.")
+    services.credit_account_save(actor=request.user, customer=customer, **payload.dict())
+    return selectors.credit_account_get(user=request.user, customer_pk=customer_id)
+
+
 # --- KPI facts ------------------------------------------------------------------------------------
 
 

@@ -404,3 +404,12 @@ def aftersales_get(model: Any, *, user: Any, pk: int) -> Any:
 
 def credit_accounts() -> QuerySet[CreditAccount]:
     return CreditAccount.objects.select_related("customer").order_by("customer__name")
+
+
+def credit_account_list(*, user: Any) -> QuerySet[CreditAccount]:
+    """The open accounts of the customers `user` may see."""
+    return _scoped(CreditAccount.objects.all(), user).select_related("customer").order_by("customer_id")
+
+
+def credit_account_get(*, user: Any, customer_pk: int) -> CreditAccount | None:
+    return credit_account_list(user=user).filter(customer_id=customer_pk).first()

@@ -114,13 +114,17 @@ def credit_account_save(
     outstanding: Decimal | None = None,
     version: int | None = None,
 ) -> CreditAccount:
-    """Open-account limits of a customer (检查表 §1): changed only by who may release credit holds."""
+    """Open-account limits of a customer (检查表 §1): changed only by who may release credit holds.
+
+    `version` is the one the editor read, 0 when they saw no account yet (None: no check, for the page's
+    by-number form and the system), so two people setting limits at once don't overwrite each other.
+    """
     _require(actor, "operations.manage_credit")
     account = CreditAccount.objects.select_for_update().filter(customer=customer).first()
+    if version is not None and version != (account.version if account else 0):
+        raise StaleVersionError()
     if account is None:
         account = CreditAccount(customer=customer, order_limit=order_limit, balance_limit=balance_limit)
-    elif version is not None and version != account.version:
-        raise StaleVersionError()
     before = {"order_limit": str(account.order_limit), "balance_limit": str(account.balance_limit)}
     account.order_limit, account.balance_limit = order_limit, balance_limit
     if outstanding is not None:
