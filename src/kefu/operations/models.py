@@ -488,6 +488,7 @@ class Refund(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=RefundStatus.choices, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-created_at", "-id"]
