@@ -119,15 +119,19 @@ def search_normalize(query: str) -> str:
     return normalize(query)
 
 
-def keyword_condition(kind: str, query: str) -> Q:
-    """Records of `kind` (with a lower-cased `search_text`) holding every word of `query`."""
+def keyword_condition(kind: str, query: str, *, via: str = "") -> Q:
+    """Records of `kind` (with a lower-cased `search_text`) holding every word of `query`.
+
+    `via` filters other records by the indexed one they point to, e.g. shipments by their order ("order__").
+    """
+    text, pk = f"{via}search_text__contains", f"{via}pk__in"
     condition = Q()
     for term in normalize(query).split(" "):
         ids = search_matching_ids(kind, term)
         if ids is None:
-            condition &= Q(search_text__contains=term)
+            condition &= Q(**{text: term})
         elif query_tokens(term) == {term}:
-            condition &= Q(pk__in=ids)  # the word is itself a token: holding it is containing it
+            condition &= Q(**{pk: ids})  # the word is itself a token: holding it is containing it
         else:
-            condition &= Q(search_text__contains=term) & Q(pk__in=ids)
+            condition &= Q(**{text: term}) & Q(**{pk: ids})
     return condition

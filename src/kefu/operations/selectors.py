@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from kefu.core.search import normalize
+from kefu.core.selectors import keyword_condition
 from kefu.customers.rules import customer_scope
 from kefu.operations.choices import ClaimStatus, EventKind, OrderStatus, RepairStatus, ShipmentStatus
 from kefu.operations.filters import AfterSalesFilters, ClaimFilters, ExceptionFilters, OrderFilters, ShipmentFilters
@@ -38,6 +38,7 @@ from kefu.operations.models import (
     TrackingEvent,
     Vehicle,
 )
+from kefu.operations.services.core import CLAIM_SEARCH_KIND, EXCEPTION_SEARCH_KIND, ORDER_SEARCH_KIND
 
 DEFAULT_FEEDBACK_LIMIT = dt.timedelta(hours=2)
 _NUMBER_LIKE = re.compile(r"^[A-Za-z]{0,6}[-_]?[A-Za-z0-9-_]*\d{3,}[A-Za-z0-9-_]*$")
@@ -68,13 +69,6 @@ def _common(
     return queryset
 
 
-def _text_condition(query: str) -> Q:
-    condition = Q()
-    for term in normalize(query).split(" "):
-        condition &= Q(search_text__contains=term)
-    return condition
-
-
 def _matching_orders(number: str) -> list[int]:
     """Orders whose number or external number is `number` (each an index lookup, never OR-ed in SQL)."""
     ids: set[int] = set()
@@ -85,15 +79,12 @@ def _matching_orders(number: str) -> list[int]:
 
 
 def _order_keyword(query: str) -> Q:
-    """An exact order or external number when the query is one, else every word in the text.
-
-    Operations records are imported by the million, so they carry no search tokens: numbers are
-    what people search them by, and the substring scan is the fallback for goods and places.
-    """
+    """An exact order or external number when the query is one, else every word in the order's free text
+    (goods, places, customer's name) through the search tokens, two-character Chinese words included."""
     text = query.strip()
     if _NUMBER_LIKE.match(text):
         return Q(pk__in=_matching_orders(text))
-    return _text_condition(text)
+    return keyword_condition(ORDER_SEARCH_KIND, text)
 
 
 def _shipment_keyword(query: str) -> Q:
@@ -104,7 +95,19 @@ def _shipment_keyword(query: str) -> Q:
         if orders:
             ids.update(Shipment.objects.filter(order_id__in=orders).values_list("pk", flat=True))
         return Q(pk__in=sorted(ids))
-    return _text_condition(text)
+    return keyword_condition(ORDER_SEARCH_KIND, text, via="order__")
+
+
+def _by_shipment_keyword(model: Any, kind: str, query: str) -> Q:
+    """Exceptions or claims: by their own number or their shipment's or order's when the query is one,
+    else by the words of their text (description, goods, places, customer's name)."""
+    text = query.strip()
+    if _NUMBER_LIKE.match(text):
+        ids = set(model.objects.filter(number__in={text, text.upper()}).values_list("pk", flat=True))
+        shipments = Shipment.objects.filter(_shipment_keyword(text)).values("pk")
+        ids.update(model.objects.filter(shipment_id__in=shipments).values_list("pk", flat=True))
+        return Q(pk__in=sorted(ids))
+    return keyword_condition(kind, text)
 
 
 def order_list(*, user: Any, filters: OrderFilters) -> QuerySet[Order]:
@@ -164,10 +167,7 @@ def exception_list(*, user: Any, filters: ExceptionFilters) -> QuerySet[Shipment
     if filters.kind is not None:
         queryset = queryset.filter(kind=filters.kind)
     if filters.q:
-        q = filters.q
-        queryset = queryset.filter(
-            Q(number__icontains=q) | Q(shipment__number__icontains=q) | Q(description__icontains=q)
-        )
+        queryset = queryset.filter(_by_shipment_keyword(ShipmentException, EXCEPTION_SEARCH_KIND, filters.q))
     return queryset.select_related("shipment", "shipment__customer").order_by("-reported_at", "-id")
 
 
@@ -181,8 +181,7 @@ def claim_list(*, user: Any, filters: ClaimFilters) -> QuerySet[Claim]:
     if filters.status is not None:
         queryset = queryset.filter(status=filters.status)
     if filters.q:
-        q = filters.q
-        queryset = queryset.filter(Q(number__icontains=q) | Q(shipment__number__icontains=q))
+        queryset = queryset.filter(_by_shipment_keyword(Claim, CLAIM_SEARCH_KIND, filters.q))
     return queryset.select_related("shipment", "shipment__customer", "approved_by").order_by("-claimed_at", "-id")
 
 

@@ -24,6 +24,7 @@ from kefu.core.services import (
     StaleVersionError,
     audit_record,
     number_next,
+    search_index_replace,
     validate_or_refuse,
 )
 from kefu.notify.models import Channel
@@ -83,9 +84,29 @@ def _money(value: Any) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def order_search_text(order: Order) -> str:
-    parts = [order.number, order.external_number or "", order.goods, order.origin, order.destination]
-    return " ".join(p for p in parts if p)
+# Search-token kinds (kefu.core.search). Shipments are found through their order's tokens, and numbers
+# by exact lookups, so a million imported orders don't carry a million copies of either.
+ORDER_SEARCH_KIND = "order"
+EXCEPTION_SEARCH_KIND = "shipment_exception"
+CLAIM_SEARCH_KIND = "claim"
+
+
+def order_search_text(*, goods: str, origin: str, destination: str, customer_name: str) -> str:
+    """The free text an order (and its shipment) is found by: goods, places and the customer's name."""
+    return " ".join(p for p in (goods, origin, destination, customer_name) if p)
+
+
+def _order_text(order: Order) -> str:
+    return order_search_text(
+        goods=order.goods, origin=order.origin, destination=order.destination, customer_name=order.customer.name
+    )
+
+
+def _index(record: Any, kind: str, text: str) -> None:
+    """Make `record` findable by the words of `text` (its `search_text` and its search tokens)."""
+    record.search_text = text.lower()
+    type(record).objects.filter(pk=record.pk).update(search_text=record.search_text)
+    search_index_replace(kind=kind, object_id=record.pk, text=text)
 
 
 def _customer_mobile(customer: Any) -> str:
@@ -215,10 +236,10 @@ def order_create(
     order.external_number = order.external_number or None
     _validate_order(order)
     order.number = number_next(prefix="DD", day=timezone.localdate(order.created_at))
-    order.search_text = order_search_text(order).lower()
     order.hold_reason = credit_hold_reason(order.customer, order.price)
     order.status = OrderStatus.HELD
     order.save()
+    _index(order, ORDER_SEARCH_KIND, _order_text(order))
     if order.hold_reason:
         audit_record(actor=actor, action="operations.order.held", subject=order, changes={"reason": order.hold_reason})
     else:
@@ -564,6 +585,7 @@ def exception_report(
     )
     for photo in photos:
         ExceptionPhoto.objects.create(exception=exception, file=photo)
+    _index(exception, EXCEPTION_SEARCH_KIND, f"{exception.description} {_order_text(shipment.order)}")
     event = TrackingEvent.objects.create(
         shipment=shipment, kind=EventKind.EXCEPTION, occurred_at=now, note=exception.get_kind_display()
     )
@@ -664,6 +686,8 @@ def claim_file(
         amount_claimed=_money(amount_claimed),
         status=ClaimStatus.CLAIMED,
     )
+    reason = exception.description if exception is not None else ""
+    _index(claim, CLAIM_SEARCH_KIND, f"{reason} {_order_text(shipment.order)}")
     audit_record(
         actor=actor, action="operations.claim.filed", subject=claim, changes={"amount": str(claim.amount_claimed)}
     )

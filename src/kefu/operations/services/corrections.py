@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from kefu.operations.models import Cancellation, Refund, RepairNotice, ReturnReq
 from kefu.operations.services.aftersales import cancellation_fee
 from kefu.operations.services.core import _money, _require, check_time
 
+Application = TypeVar("Application", Cancellation, ReturnRequest, RepairNotice, Refund)
 _REPAIR_REQUEST = ("product", "problem")
 # The fields staff may still correct, by the application's status; a status not listed is closed.
 EDITABLE: dict[type[models.Model], dict[str, tuple[str, ...]]] = {
@@ -71,7 +72,7 @@ def _correct(record: Any, data: Mapping[str, Any], version: int) -> dict[str, li
     return changes
 
 
-def _save(record: Any, changes: dict[str, list[str]], *, actor: Any, action: str, subject: Any) -> Any:
+def _save(record: Application, changes: dict[str, list[str]], *, actor: Any, action: str, subject: Any) -> Application:
     if changes:
         record.version += 1
         record.save()
