@@ -57,6 +57,18 @@ def test_orders_and_shipments_are_found_by_the_words_of_their_text(people, sofa,
     assert {s.pk for s in _shipments(people, query)} == {records[name].pk for name in found}
 
 
+def test_orders_follow_their_customer_s_new_name_and_match_a_word_in_name_or_goods(people, customer, sofa, make_order):
+    from kefu.customers.services import customer_update
+    from tests.customers.factories import make_customer
+
+    customer_update(actor=None, customer=customer, version=customer.version, data={"name": "锦程家居有限公司"})
+    assert [o.pk for o in _orders(people, "锦程")] == [sofa.order_id]
+    assert _orders(people, "仓配") == []
+    other = make_order(customer=make_customer(name="沙发城贸易公司", team=customer.team), goods="床垫")
+    assert {o.pk for o in _orders(people, "沙发")} == {sofa.order_id, other.pk}  # goods of one, name of the other
+    assert [o.pk for o in _orders(people, "沙发 床垫")] == [other.pk]
+
+
 def test_the_search_reads_the_token_index_not_a_scan_of_every_order(people, sofa):
     sql = str(selectors.order_list(user=people["supervisor"], filters=OrderFilters(q="沙发")).query)
     assert "core_searchtoken" in sql and "LIKE" not in sql.upper()

@@ -468,7 +468,6 @@ def orders_upsert(*, actor: Any, rows: Sequence[Mapping[str, Any]], first_row: i
         return report
     good, report.errors = _validate(rows, _order_row, lambda r: r["external_number"], first_row)
     customers = _existing(Customer, "number", sorted({r["customer_number"] for _n, r in good}), "pk")
-    names = _existing(Customer, "number", list(customers), "name")
     shipment_owner = _existing(
         Shipment,
         "number",
@@ -494,10 +493,7 @@ def orders_upsert(*, actor: Any, rows: Sequence[Mapping[str, Any]], first_row: i
         for _n, r in good:
             number = existing.get(r["external_number"]) or next(numbers)
             search = texts[r["external_number"]] = order_search_text(
-                goods=r["goods"],
-                origin=r["origin"],
-                destination=r["destination"],
-                customer_name=names[r["customer_number"]],
+                goods=r["goods"], origin=r["origin"], destination=r["destination"]
             )
             order_rows.append(
                 (

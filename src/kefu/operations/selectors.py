@@ -14,8 +14,11 @@ from typing import Any
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from kefu.core.search import normalize
 from kefu.core.selectors import keyword_condition
+from kefu.customers.models import Customer
 from kefu.customers.rules import customer_scope
+from kefu.customers.services import SEARCH_KIND as CUSTOMER_SEARCH_KIND
 from kefu.operations.choices import ClaimStatus, EventKind, OrderStatus, RepairStatus, ShipmentStatus
 from kefu.operations.filters import AfterSalesFilters, ClaimFilters, ExceptionFilters, OrderFilters, ShipmentFilters
 from kefu.operations.models import (
@@ -41,6 +44,7 @@ from kefu.operations.models import (
 from kefu.operations.services.core import CLAIM_SEARCH_KIND, EXCEPTION_SEARCH_KIND, ORDER_SEARCH_KIND
 
 DEFAULT_FEEDBACK_LIMIT = dt.timedelta(hours=2)
+MAX_CUSTOMERS_LISTED = 1000
 _NUMBER_LIKE = re.compile(r"^[A-Za-z]{0,6}[-_]?[A-Za-z0-9-_]*\d{3,}[A-Za-z0-9-_]*$")
 
 
@@ -52,8 +56,6 @@ def _scoped(queryset: QuerySet[Any], user: Any, prefix: str = "customer__") -> Q
 
 
 def _customer_ids(scope: Q) -> Any:
-    from kefu.customers.models import Customer
-
     return Customer.objects.filter(scope).values("pk")
 
 
@@ -78,13 +80,37 @@ def _matching_orders(number: str) -> list[int]:
     return sorted(ids)
 
 
+def _customers_named(term: str) -> Any:
+    """Customers whose name holds `term`, through the customers' search tokens: a list of ids, or the
+    query itself when so many match that a list would be longer than the SQL it replaces."""
+    named = Customer.objects.filter(keyword_condition(CUSTOMER_SEARCH_KIND, term), name__icontains=term)
+    ids = list(named.values_list("pk", flat=True)[: MAX_CUSTOMERS_LISTED + 1])
+    return ids if len(ids) <= MAX_CUSTOMERS_LISTED else named.values("pk")
+
+
+def _order_words(model: Any, query: str, *, via: str = "") -> Q:
+    """Orders (or shipments, `via` their order) holding every word of `query` in their goods and places
+    (the orders' search tokens, two-character Chinese words included) or their customer's name."""
+    condition = Q()
+    for term in normalize(query).split(" "):
+        own = keyword_condition(ORDER_SEARCH_KIND, term, via=via)
+        customers = _customers_named(term)
+        if isinstance(customers, list) and not customers:
+            condition &= own  # the usual case for goods and places: one semi-join on the token index
+            continue
+        # A UNION keeps each side on its index; an OR of the two would scan every order.
+        either = model.objects.filter(own).order_by().values("pk")
+        either = either.union(model.objects.filter(customer_id__in=customers).order_by().values("pk"))
+        condition &= Q(pk__in=either)
+    return condition
+
+
 def _order_keyword(query: str) -> Q:
-    """An exact order or external number when the query is one, else every word in the order's free text
-    (goods, places, customer's name) through the search tokens, two-character Chinese words included."""
+    """An exact order or external number when the query is one, else every word of it (`_order_words`)."""
     text = query.strip()
     if _NUMBER_LIKE.match(text):
         return Q(pk__in=_matching_orders(text))
-    return keyword_condition(ORDER_SEARCH_KIND, text)
+    return _order_words(Order, text)
 
 
 def _shipment_keyword(query: str) -> Q:
@@ -95,7 +121,7 @@ def _shipment_keyword(query: str) -> Q:
         if orders:
             ids.update(Shipment.objects.filter(order_id__in=orders).values_list("pk", flat=True))
         return Q(pk__in=sorted(ids))
-    return keyword_condition(ORDER_SEARCH_KIND, text, via="order__")
+    return _order_words(Shipment, text, via="order__")
 
 
 def _by_shipment_keyword(model: Any, kind: str, query: str) -> Q:

@@ -5,13 +5,15 @@ from django.db import migrations, models
 from kefu.core.search import tokens_for
 
 BATCH = 5000
-ORDER = ("goods", "origin", "destination", "customer__name")
-# What services.core indexes: an order's goods, places and customer's name; an exception's description
-# and a claim's (its exception's) before those of its order.
+ORDER = ("goods", "origin", "destination")
+ROUTE = (*(f"shipment__order__{f}" for f in ORDER), "shipment__customer__name")
+# What services.core indexes: an order's goods and places (its customer's name is found through the
+# customers' own tokens); an exception's description, a claim's (its exception's), then their order's
+# words and their customer's name.
 SOURCES = {
     "Order": ("order", ORDER),
-    "ShipmentException": ("shipment_exception", ("description", *(f"shipment__order__{f}" for f in ORDER))),
-    "Claim": ("claim", ("exception__description", *(f"shipment__order__{f}" for f in ORDER))),
+    "ShipmentException": ("shipment_exception", ("description", *ROUTE)),
+    "Claim": ("claim", ("exception__description", *ROUTE)),
 }
 
 

@@ -84,22 +84,26 @@ def _money(value: Any) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-# Search-token kinds (kefu.core.search). Shipments are found through their order's tokens, and numbers
-# by exact lookups, so a million imported orders don't carry a million copies of either.
+# Search-token kinds (kefu.core.search). Orders are imported by the million, so they carry tokens of their
+# own words only: shipments are found through their order's tokens, customer names through the customers'
+# tokens and numbers by exact lookups. Exceptions and claims are few and carry all their words.
 ORDER_SEARCH_KIND = "order"
 EXCEPTION_SEARCH_KIND = "shipment_exception"
 CLAIM_SEARCH_KIND = "claim"
 
 
-def order_search_text(*, goods: str, origin: str, destination: str, customer_name: str) -> str:
-    """The free text an order (and its shipment) is found by: goods, places and the customer's name."""
-    return " ".join(p for p in (goods, origin, destination, customer_name) if p)
+def order_search_text(*, goods: str, origin: str, destination: str) -> str:
+    """The words an order (and its shipment) is found by besides its customer's name: goods and places."""
+    return " ".join(p for p in (goods, origin, destination) if p)
 
 
 def _order_text(order: Order) -> str:
-    return order_search_text(
-        goods=order.goods, origin=order.origin, destination=order.destination, customer_name=order.customer.name
-    )
+    return order_search_text(goods=order.goods, origin=order.origin, destination=order.destination)
+
+
+def _shipment_record_text(text: str, shipment: Shipment) -> str:
+    """An exception's or a claim's words: its own `text`, its order's and its customer's name."""
+    return f"{text} {_order_text(shipment.order)} {shipment.customer.name}"
 
 
 def _index(record: Any, kind: str, text: str) -> None:
@@ -585,7 +589,7 @@ def exception_report(
     )
     for photo in photos:
         ExceptionPhoto.objects.create(exception=exception, file=photo)
-    _index(exception, EXCEPTION_SEARCH_KIND, f"{exception.description} {_order_text(shipment.order)}")
+    _index(exception, EXCEPTION_SEARCH_KIND, _shipment_record_text(exception.description, shipment))
     event = TrackingEvent.objects.create(
         shipment=shipment, kind=EventKind.EXCEPTION, occurred_at=now, note=exception.get_kind_display()
     )
@@ -687,7 +691,7 @@ def claim_file(
         status=ClaimStatus.CLAIMED,
     )
     reason = exception.description if exception is not None else ""
-    _index(claim, CLAIM_SEARCH_KIND, f"{reason} {_order_text(shipment.order)}")
+    _index(claim, CLAIM_SEARCH_KIND, _shipment_record_text(reason, shipment))
     audit_record(
         actor=actor, action="operations.claim.filed", subject=claim, changes={"amount": str(claim.amount_claimed)}
     )
