@@ -27,8 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kefu.core.models import NumberSequence, SearchToken
-from kefu.core.search import tokens_for
-from kefu.core.services import DomainError, PermissionDeniedError, audit_record
+from kefu.core.services import DomainError, PermissionDeniedError, audit_record, search_index_bulk
 from kefu.customers.importexport import _read_rows as read_rows  # the archive's .xlsx/.csv reader
 from kefu.customers.models import Customer
 from kefu.operations.choices import EventKind, OrderSource, OrderStatus, ShipmentStatus, StockCheck, VehicleType
@@ -579,8 +578,7 @@ def _index_orders(order_ids: Mapping[str, int], texts: Mapping[str, str], indexe
     stale = sorted(order_ids[key] for key in changed if key in indexed)
     for chunk in _chunks(stale):
         SearchToken.objects.filter(kind=ORDER_SEARCH_KIND, object_id__in=chunk).delete()
-    tokens = [(ORDER_SEARCH_KIND, t, order_ids[key]) for key, text in changed.items() for t in tokens_for(text)]
-    upsert_rows(SearchToken, ("kind", "token", "object_id"), tokens, conflict=["id"])
+    search_index_bulk(kind=ORDER_SEARCH_KIND, texts=[(order_ids[key], text) for key, text in changed.items()])
 
 
 def events_upsert(*, actor: Any, rows: Sequence[Mapping[str, Any]], first_row: int = 2) -> ImportReport:

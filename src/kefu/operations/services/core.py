@@ -101,9 +101,21 @@ def _order_text(order: Order) -> str:
     return order_search_text(goods=order.goods, origin=order.origin, destination=order.destination)
 
 
-def _shipment_record_text(text: str, shipment: Shipment) -> str:
-    """An exception's or a claim's words: its own `text`, its order's and its customer's name."""
-    return f"{text} {_order_text(shipment.order)} {shipment.customer.name}"
+def exception_search_text(*, description: str, goods: str, origin: str, destination: str, customer_name: str) -> str:
+    """The words an exception or a claim (by its exception's description) is found by, with its order's."""
+    words = order_search_text(goods=goods, origin=origin, destination=destination)
+    return " ".join(p for p in (description, words, customer_name) if p)
+
+
+def _shipment_record_text(description: str, shipment: Shipment) -> str:
+    order = shipment.order
+    return exception_search_text(
+        description=description,
+        goods=order.goods,
+        origin=order.origin,
+        destination=order.destination,
+        customer_name=shipment.customer.name,
+    )
 
 
 def _index(record: Any, kind: str, text: str) -> None:
