@@ -4,6 +4,7 @@ tokens; numbers by exact lookup."""
 
 from __future__ import annotations
 
+import importlib
 from decimal import Decimal
 
 import pytest
@@ -141,3 +142,26 @@ def test_a_reimported_row_with_new_goods_is_found_by_the_new_words_only(people, 
     assert importing.orders_upsert(actor=None, rows=[_row(customer, 1, goods="玻璃茶几 1 张")]).ok
     assert _orders(people, "餐桌") == []
     assert [o.goods for o in _orders(people, "茶几")] == ["玻璃茶几 1 张"]
+
+
+def test_the_migration_indexes_existing_records_as_the_services_do(sofa):
+    from django.apps import apps
+
+    from kefu.operations.models import Claim, Order, ShipmentException
+
+    migration = importlib.import_module("kefu.operations.migrations.0005_aftersales_versions_search")
+    exception = services.exception_report(actor=None, shipment=sofa, kind="damage", description="外箱破损")
+    services.claim_file(actor=None, shipment=sofa, amount_claimed=Decimal("9"), basis="damage", exception=exception)
+    kinds = [services.ORDER_SEARCH_KIND, services.EXCEPTION_SEARCH_KIND, services.CLAIM_SEARCH_KIND]
+    models = (Order, ShipmentException, Claim)
+
+    def state():
+        tokens = sorted(SearchToken.objects.filter(kind__in=kinds).values_list("kind", "token", "object_id"))
+        return tokens, [sorted(m.objects.values_list("pk", "search_text")) for m in models]
+
+    by_the_services = state()
+    SearchToken.objects.filter(kind__in=kinds).delete()
+    for model in models:
+        model.objects.update(search_text="")
+    migration.index_existing_records(apps, None)
+    assert state() == by_the_services
