@@ -88,20 +88,16 @@ def _customers_named(term: str) -> Any:
     return ids if len(ids) <= MAX_CUSTOMERS_LISTED else named.values("pk")
 
 
-def _order_words(model: Any, query: str, *, via: str = "") -> Q:
+def _order_words(query: str, *, via: str = "") -> Q:
     """Orders (or shipments, `via` their order) holding every word of `query` in their goods and places
     (the orders' search tokens, two-character Chinese words included) or their customer's name."""
     condition = Q()
     for term in normalize(query).split(" "):
         own = keyword_condition(ORDER_SEARCH_KIND, term, via=via)
         customers = _customers_named(term)
-        if isinstance(customers, list) and not customers:
-            condition &= own  # the usual case for goods and places: one semi-join on the token index
-            continue
-        # A UNION keeps each side on its index; an OR of the two would scan every order.
-        either = model.objects.filter(own).order_by().values("pk")
-        either = either.union(model.objects.filter(customer_id__in=customers).order_by().values("pk"))
-        condition &= Q(pk__in=either)
+        # Most goods and places name no customer: then the condition stays one semi-join on the token index.
+        named = not isinstance(customers, list) or bool(customers)
+        condition &= (own | Q(customer_id__in=customers)) if named else own
     return condition
 
 
@@ -110,7 +106,7 @@ def _order_keyword(query: str) -> Q:
     text = query.strip()
     if _NUMBER_LIKE.match(text):
         return Q(pk__in=_matching_orders(text))
-    return _order_words(Order, text)
+    return _order_words(text)
 
 
 def _shipment_keyword(query: str) -> Q:
@@ -121,7 +117,7 @@ def _shipment_keyword(query: str) -> Q:
         if orders:
             ids.update(Shipment.objects.filter(order_id__in=orders).values_list("pk", flat=True))
         return Q(pk__in=sorted(ids))
-    return _order_words(Shipment, text, via="order__")
+    return _order_words(text, via="order__")
 
 
 def _by_shipment_keyword(model: Any, kind: str, query: str) -> Q:
