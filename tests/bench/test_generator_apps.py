@@ -16,8 +16,8 @@ from kefu.core.models import NumberSequence
 from kefu.core.services import number_next
 from kefu.operations import selectors as operations
 from kefu.operations.choices import EventKind
-from kefu.operations.filters import ShipmentFilters
-from kefu.operations.models import Order, Shipment, ShipmentException, ShipmentLine, TrackingEvent
+from kefu.operations.filters import ExceptionFilters, ShipmentFilters
+from kefu.operations.models import Order, Shipment, ShipmentException, ShipmentLine, StockItem, TrackingEvent
 from kefu.standards.selectors import kpi_report
 from kefu.surveys.models import Answer, Response, Survey
 from kefu.surveys.selectors import satisfaction_index
@@ -39,7 +39,7 @@ def _client(username: str) -> Client:
 def test_shipments_with_lines_and_five_events_open_on_their_page(generated, db):
     count = Plan.for_scale("tiny").shipments
     assert Order.objects.count() == Shipment.objects.count() == ShipmentLine.objects.count() == count
-    plain = Shipment.objects.filter(exceptions__isnull=True).order_by("pk")
+    plain = Shipment.objects.filter(exceptions__isnull=True, status="delivered").order_by("pk")
     shipment = plain[plain.count() // 2]
     supervisor = User.objects.get(username="supervisor1")
     detail = operations.shipment_detail(operations.shipment_get(user=supervisor, pk=shipment.pk))
@@ -63,6 +63,28 @@ def test_shipments_with_lines_and_five_events_open_on_their_page(generated, db):
     assert shipment.number in listing.content.decode()
 
 
+def test_shipments_are_spread_over_the_states_of_a_carrier_s_book(generated, db):
+    statuses = dict(Shipment.objects.values_list("status").annotate(n=Count("id")))
+    assert statuses["dispatched"] and statuses["in_transit"]
+    assert statuses["delivered"] > 0.9 * sum(statuses.values())
+    for shipment in Shipment.objects.exclude(status="delivered").prefetch_related("events"):
+        kinds = [e.kind for e in shipment.events.all()]
+        assert shipment.delivered_at is None and shipment.on_time is None and not shipment.signed_by
+        assert "delivered" not in kinds and "signed" not in kinds
+        assert (shipment.status == "dispatched") == (shipment.departed_at is None)
+    delivered = Shipment.objects.filter(status="delivered")
+    assert delivered.filter(on_time=False).exists() and delivered.filter(intact=False).exists()
+    assert generated["operations"]["dispatched"] + generated["operations"]["stuck"] >= 1
+
+
+def test_stock_takes_give_the_inventory_intact_rate(generated, db):
+    ratio = operations.kpi_inventory_intact(NOW - dt.timedelta(days=365), NOW)
+    assert ratio.denominator > 0 and 0.98 < ratio.rate < 1
+    item = StockItem.objects.order_by("pk").first()
+    last = item.takes.order_by("-taken_at").first()
+    assert item.on_hand == last.counted - last.damaged
+
+
 def test_exceptions_are_linked_to_complaints_and_numbered_like_the_service(generated, db):
     exceptions = list(ShipmentException.objects.select_related("shipment"))
     assert exceptions
@@ -84,6 +106,9 @@ def test_exceptions_are_linked_to_complaints_and_numbered_like_the_service(gener
     page = _client("supervisor1").get(f"/operations/shipments/{latest.shipment_id}/")
     assert page.status_code == 200
     assert latest.case_number in page.content.decode()
+    word = re.search(r"[\u4e00-\u9fff]{2}", latest.description).group()
+    found = operations.exception_list(user=User.objects.get(username="supervisor1"), filters=ExceptionFilters(q=word))
+    assert latest in found
 
 
 def test_visits_over_twelve_months_show_in_the_queues_and_the_coverage(generated, db):

@@ -468,6 +468,58 @@ def reject_claim(request: HttpRequest, pk: int, payload: RejectIn) -> Any:
     )
 
 
+# --- credit accounts (检查表 §1) -------------------------------------------------------------------
+
+
+class CreditAccountOut(Schema):
+    customer_id: int
+    customer_number: str = Field(..., alias="customer.number")
+    order_limit: Decimal
+    balance_limit: Decimal
+    outstanding: Decimal
+    version: int
+
+
+class CreditAccountIn(Schema):
+    order_limit: Decimal = Field(..., ge=0, max_digits=12, decimal_places=2)
+    balance_limit: Decimal = Field(..., ge=0, max_digits=12, decimal_places=2)
+    version: int = Field(
+        ..., ge=0, le=2**31 - 1, description="The version you read; 0 to open an account. A stale one answers 409"
+    )
+
+
+@router.get("/credit-accounts", response=list[CreditAccountOut], summary="Open accounts of customers you may see")
+@paginate(BoundedPageNumberPagination, page_size=50)
+def list_credit_accounts(request: HttpRequest) -> Any:
+    _require(request, "operations.view")
+    return selectors.credit_account_list(user=request.user)
+
+
+@router.get(
+    "/credit-accounts/{customer_id}", response={200: CreditAccountOut, **ERRORS}, summary="A customer's credit limits"
+)
+def get_credit_account(request: HttpRequest, customer_id: int) -> Any:
+    _require(request, "operations.view")
+    account = selectors.credit_account_get(user=request.user, customer_pk=customer_id)
+    if account is None:
+        raise Http404("This customer has no open account, or it is outside what you may see.")
+    return account
+
+
+@router.put(
+    "/credit-accounts/{customer_id}",
+    response={200: CreditAccountOut, **ERRORS},
+    summary="Set a customer's order-amount and outstanding-balance limits",
+)
+def set_credit_account(request: HttpRequest, customer_id: int, payload: CreditAccountIn) -> Any:
+    """Opens the account (`version` 0) or changes its limits (`version` as read); orders over a limit are held."""
+    customer = customer_get(user=request.user, pk=customer_id)
+    if customer is None:
+        raise Http404("No such customer, or it is outside what you may see.")
+    services.credit_account_save(actor=request.user, customer=customer, **payload.dict())
+    return selectors.credit_account_get(user=request.user, customer_pk=customer_id)
+
+
 # --- KPI facts ------------------------------------------------------------------------------------
 
 
@@ -544,6 +596,7 @@ class ReturnOut(Schema):
     status: str
     decision_note: str
     requested_at: dt.datetime
+    version: int
 
 
 class InspectionIn(Schema):
@@ -563,6 +616,7 @@ class RefundOut(Schema):
     method: str
     status: str
     paid_at: dt.datetime | None
+    version: int
 
 
 class RefundPayIn(Schema):
@@ -585,11 +639,15 @@ class RepairOut(Schema):
     status: str
     requested_at: dt.datetime
     contacted_at: dt.datetime | None
+    appointment_at: dt.datetime | None
     answered_at: dt.datetime | None
     fault: str
+    diagnosis: str
     charge: Decimal
+    parts: str
     returned_at: dt.datetime | None
     satisfaction_call_at: dt.datetime | None
+    version: int
 
 
 class RepairStepIn(Schema):
@@ -600,6 +658,42 @@ class RepairStepIn(Schema):
     charge: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
     parts: str = Field("", max_length=200)
     opinion: str = Field("", max_length=200)
+
+
+class _CorrectionIn(Schema):
+    """Only the fields sent are corrected, if the application's step allows them; a stale `version` answers 409."""
+
+    version: int = Field(..., ge=1, le=2**31 - 1, description="The version you read")
+
+
+class CancellationPatch(_CorrectionIn):
+    reason: str | None = Field(None, min_length=1, max_length=200)
+    channel: RequestChannel | None = None
+    fee: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+
+
+class ReturnPatch(_CorrectionIn):
+    kind: ReturnKind | None = None
+    reason: str | None = Field(None, min_length=1, max_length=200)
+
+
+class RepairPatch(_CorrectionIn):
+    product: str | None = Field(None, min_length=1, max_length=120)
+    problem: str | None = Field(None, min_length=1, max_length=2000)
+    appointment_at: dt.datetime | None = None
+    diagnosis: str | None = Field(None, max_length=2000)
+    parts: str | None = Field(None, max_length=200)
+    charge: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+
+
+class RefundPatch(_CorrectionIn):
+    amount: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2)
+    reason: str | None = Field(None, min_length=1, max_length=200)
+    method: RefundMethod | None = None
+
+
+def _corrections(payload: _CorrectionIn) -> dict[str, Any]:
+    return payload.dict(exclude_unset=True, exclude={"version"})
 
 
 class StatementIn(Schema):
@@ -658,6 +752,22 @@ def request_cancellation(request: HttpRequest, pk: int, payload: CancellationIn)
     return Status(201, cancellation)
 
 
+@router.get("/cancellations/{pk}", response={200: CancellationOut, **ERRORS}, summary="Read a cancellation")
+def get_cancellation(request: HttpRequest, pk: int) -> Any:
+    return _aftersales(request, Cancellation, pk)
+
+
+@router.patch("/cancellations/{pk}", response={200: CancellationOut, **ERRORS}, summary="Correct an open cancellation")
+def correct_cancellation(request: HttpRequest, pk: int, payload: CancellationPatch) -> Any:
+    """Reason and channel while it is undecided; the fee until the customer signs."""
+    return services.cancellation_correct(
+        actor=request.user,
+        cancellation=_aftersales(request, Cancellation, pk),
+        data=_corrections(payload),
+        version=payload.version,
+    )
+
+
 @router.post("/cancellations/{pk}/sign", response={200: CancellationOut, **ERRORS}, summary="The customer signed")
 def sign_cancellation(request: HttpRequest, pk: int) -> Any:
     return services.cancellation_sign(actor=request.user, cancellation=_aftersales(request, Cancellation, pk))
@@ -672,6 +782,22 @@ def decide_cancellation(request: HttpRequest, pk: int, payload: DecisionIn) -> A
 @router.post("/orders/{pk}/returns", response={201: ReturnOut, **ERRORS}, summary="Apply for return or exchange")
 def request_return(request: HttpRequest, pk: int, payload: ReturnIn) -> Any:
     return Status(201, services.return_request(actor=request.user, order=_order(request, pk), **payload.dict()))
+
+
+@router.get("/returns/{pk}", response={200: ReturnOut, **ERRORS}, summary="Read a return or exchange")
+def get_return(request: HttpRequest, pk: int) -> Any:
+    return _aftersales(request, ReturnRequest, pk)
+
+
+@router.patch("/returns/{pk}", response={200: ReturnOut, **ERRORS}, summary="Correct an open return or exchange")
+def correct_return(request: HttpRequest, pk: int, payload: ReturnPatch) -> Any:
+    """Return or exchange, and the reason, until the department head decides."""
+    return services.return_correct(
+        actor=request.user,
+        request=_aftersales(request, ReturnRequest, pk),
+        data=_corrections(payload),
+        version=payload.version,
+    )
 
 
 @router.post("/returns/{pk}/inspection", response={200: ReturnOut, **ERRORS}, summary="Record the inspection")
@@ -693,6 +819,18 @@ def list_refunds(request: HttpRequest, filters: Query[AfterSalesFilters]) -> Any
     return selectors.aftersales_list(Refund, user=request.user, filters=filters)
 
 
+@router.get("/refunds/{pk}", response={200: RefundOut, **ERRORS}, summary="Read a refund")
+def get_refund(request: HttpRequest, pk: int) -> Any:
+    return _aftersales(request, Refund, pk)
+
+
+@router.patch("/refunds/{pk}", response={200: RefundOut, **ERRORS}, summary="Correct a refund not paid yet")
+def correct_refund(request: HttpRequest, pk: int, payload: RefundPatch) -> Any:
+    return services.refund_correct(
+        actor=request.user, refund=_aftersales(request, Refund, pk), data=_corrections(payload), version=payload.version
+    )
+
+
 @router.post("/refunds/{pk}/pay", response={200: RefundOut, **ERRORS}, summary="Record the refund as paid")
 def pay_refund(request: HttpRequest, pk: int, payload: RefundPayIn) -> Any:
     return services.refund_pay(actor=request.user, refund=_aftersales(request, Refund, pk), method=payload.method)
@@ -708,6 +846,22 @@ def request_repair(request: HttpRequest, payload: RepairIn) -> Any:
         actor=request.user, customer=customer, order=order, product=payload.product, problem=payload.problem
     )
     return Status(201, repair)
+
+
+@router.get("/repairs/{pk}", response={200: RepairOut, **ERRORS}, summary="Read a repair notice")
+def get_repair(request: HttpRequest, pk: int) -> Any:
+    return _aftersales(request, RepairNotice, pk)
+
+
+@router.patch("/repairs/{pk}", response={200: RepairOut, **ERRORS}, summary="Correct an open repair notice")
+def correct_repair(request: HttpRequest, pk: int, payload: RepairPatch) -> Any:
+    """Product and problem until the diagnosis, the appointment once booked, the diagnosis until the repair."""
+    return services.repair_correct(
+        actor=request.user,
+        repair=_aftersales(request, RepairNotice, pk),
+        data=_corrections(payload),
+        version=payload.version,
+    )
 
 
 @router.post(

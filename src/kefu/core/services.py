@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -126,8 +126,20 @@ def search_index_replace(*, kind: str, object_id: int, text: str) -> None:
 
 def search_index_bulk(*, kind: str, texts: Iterable[tuple[int, str]]) -> int:
     """Index many new records at once (imports, demo data); returns the number of tokens written."""
-    rows = [SearchToken(kind=kind, object_id=pk, token=t) for pk, text in texts for t in tokens_for(text)]
-    SearchToken.objects.bulk_create(rows, batch_size=5000)
+    rows = [(kind, t, pk) for pk, text in texts for t in tokens_for(text)]
+    if connection.vendor == "postgresql":
+        # COPY straight into the table: an import of a million records writes several million tokens.
+        table = connection.ops.quote_name(SearchToken._meta.db_table)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} (kind, token, object_id) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        SearchToken.objects.bulk_create(
+            (SearchToken(kind=k, token=t, object_id=pk) for k, t, pk in rows), batch_size=5000
+        )
     return len(rows)
 
 

@@ -15,7 +15,11 @@ EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)  # dates a databas
 class _Filters(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    q: str = Field("", max_length=100, description="Keywords: number, external number, goods, place")
+    q: str = Field(
+        "",
+        max_length=100,
+        description="A number (exact), or words of the goods, places, customer's name or exception description",
+    )
     customer: int | None = Field(None, ge=1, le=MAX_ID)
     date_from: dt.date | None = Field(None, ge=EARLIEST, le=LATEST)
     date_to: dt.date | None = Field(None, ge=EARLIEST, le=LATEST)

@@ -26,12 +26,13 @@ from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kefu.core.models import NumberSequence
-from kefu.core.services import DomainError, PermissionDeniedError, audit_record
+from kefu.core.models import NumberSequence, SearchToken
+from kefu.core.services import DomainError, PermissionDeniedError, audit_record, search_index_bulk
 from kefu.customers.importexport import _read_rows as read_rows  # the archive's .xlsx/.csv reader
 from kefu.customers.models import Customer
 from kefu.operations.choices import EventKind, OrderSource, OrderStatus, ShipmentStatus, StockCheck, VehicleType
 from kefu.operations.models import ORDER_GOODS_FIELDS, Order, Shipment, ShipmentLine, TrackingEvent
+from kefu.operations.services.core import ORDER_SEARCH_KIND, order_search_text
 
 MAX_ROWS = 200_000
 ORDER_COLUMNS = (
@@ -484,12 +485,15 @@ def orders_upsert(*, actor: Any, rows: Sequence[Mapping[str, Any]], first_row: i
     now = timezone.now()
     with transaction.atomic():
         existing = _existing(Order, "external_number", [r["external_number"] for _n, r in good], "number")
+        indexed = _existing(Order, "external_number", list(existing), "search_text")
         fresh = [r for _n, r in good if r["external_number"] not in existing]
         numbers = iter(_number_block("DD", timezone.localdate(now), len(fresh)))
-        order_rows = []
+        order_rows, texts = [], {}
         for _n, r in good:
             number = existing.get(r["external_number"]) or next(numbers)
-            search = " ".join(p for p in (number, r["external_number"], r["goods"], r["origin"], r["destination"]) if p)
+            search = texts[r["external_number"]] = order_search_text(
+                goods=r["goods"], origin=r["origin"], destination=r["destination"]
+            )
             order_rows.append(
                 (
                     number,
@@ -524,6 +528,7 @@ def orders_upsert(*, actor: Any, rows: Sequence[Mapping[str, Any]], first_row: i
         order_ids = upsert_rows_ids(
             Order, ORDER_WRITE, order_rows, conflict=["external_number"], update=ORDER_UPDATE, key="external_number"
         )
+        _index_orders(order_ids, texts, indexed)
         with_shipment = [r for _n, r in good if r["shipment_number"]]
         if with_shipment:
             known = set(shipment_owner)
@@ -565,6 +570,15 @@ def orders_upsert(*, actor: Any, rows: Sequence[Mapping[str, Any]], first_row: i
         report.created, report.updated = len(fresh), len(good) - len(fresh)
         _audit(actor, "operations.order.imported", {"created": report.created, "updated": report.updated})
     return report
+
+
+def _index_orders(order_ids: Mapping[str, int], texts: Mapping[str, str], indexed: Mapping[str, str]) -> None:
+    """Search tokens of the orders whose text is new or changed, set-based; a re-imported file writes none."""
+    changed = {key: text for key, text in texts.items() if indexed.get(key) != text.lower()}
+    stale = sorted(order_ids[key] for key in changed if key in indexed)
+    for chunk in _chunks(stale):
+        SearchToken.objects.filter(kind=ORDER_SEARCH_KIND, object_id__in=chunk).delete()
+    search_index_bulk(kind=ORDER_SEARCH_KIND, texts=[(order_ids[key], text) for key, text in changed.items()])
 
 
 def events_upsert(*, actor: Any, rows: Sequence[Mapping[str, Any]], first_row: int = 2) -> ImportReport:

@@ -305,6 +305,7 @@ class ShipmentException(models.Model):
     reported_at = models.DateTimeField(_("reported"), default=timezone.now, db_index=True)
     customer_notified_at = models.DateTimeField(_("customer notified"), null=True, blank=True)
     case_number = models.CharField(_("complaint case"), max_length=24, blank=True)
+    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["-reported_at", "-id"]
@@ -380,6 +381,7 @@ class Claim(models.Model):
     )
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     payment_reference = models.CharField(_("payment reference"), max_length=60, blank=True)
+    search_text = models.TextField(blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -488,6 +490,7 @@ class Refund(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=RefundStatus.choices, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-created_at", "-id"]

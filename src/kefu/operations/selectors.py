@@ -15,7 +15,10 @@ from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F,
 from django.db.models.functions import Coalesce
 
 from kefu.core.search import normalize
+from kefu.core.selectors import keyword_condition
+from kefu.customers.models import Customer
 from kefu.customers.rules import customer_scope
+from kefu.customers.services import SEARCH_KIND as CUSTOMER_SEARCH_KIND
 from kefu.operations.choices import ClaimStatus, EventKind, OrderStatus, RepairStatus, ShipmentStatus
 from kefu.operations.filters import AfterSalesFilters, ClaimFilters, ExceptionFilters, OrderFilters, ShipmentFilters
 from kefu.operations.models import (
@@ -38,8 +41,10 @@ from kefu.operations.models import (
     TrackingEvent,
     Vehicle,
 )
+from kefu.operations.services.core import CLAIM_SEARCH_KIND, EXCEPTION_SEARCH_KIND, ORDER_SEARCH_KIND
 
 DEFAULT_FEEDBACK_LIMIT = dt.timedelta(hours=2)
+MAX_CUSTOMERS_LISTED = 1000
 _NUMBER_LIKE = re.compile(r"^[A-Za-z]{0,6}[-_]?[A-Za-z0-9-_]*\d{3,}[A-Za-z0-9-_]*$")
 
 
@@ -51,8 +56,6 @@ def _scoped(queryset: QuerySet[Any], user: Any, prefix: str = "customer__") -> Q
 
 
 def _customer_ids(scope: Q) -> Any:
-    from kefu.customers.models import Customer
-
     return Customer.objects.filter(scope).values("pk")
 
 
@@ -68,13 +71,6 @@ def _common(
     return queryset
 
 
-def _text_condition(query: str) -> Q:
-    condition = Q()
-    for term in normalize(query).split(" "):
-        condition &= Q(search_text__contains=term)
-    return condition
-
-
 def _matching_orders(number: str) -> list[int]:
     """Orders whose number or external number is `number` (each an index lookup, never OR-ed in SQL)."""
     ids: set[int] = set()
@@ -84,16 +80,33 @@ def _matching_orders(number: str) -> list[int]:
     return sorted(ids)
 
 
-def _order_keyword(query: str) -> Q:
-    """An exact order or external number when the query is one, else every word in the text.
+def _customers_named(term: str) -> Any:
+    """Customers whose name holds `term`, through the customers' search tokens: a list of ids, or the
+    query itself when so many match that a list would be longer than the SQL it replaces."""
+    named = Customer.objects.filter(keyword_condition(CUSTOMER_SEARCH_KIND, term), name__icontains=term)
+    ids = list(named.values_list("pk", flat=True)[: MAX_CUSTOMERS_LISTED + 1])
+    return ids if len(ids) <= MAX_CUSTOMERS_LISTED else named.values("pk")
 
-    Operations records are imported by the million, so they carry no search tokens: numbers are
-    what people search them by, and the substring scan is the fallback for goods and places.
-    """
+
+def _order_words(query: str, *, via: str = "") -> Q:
+    """Orders (or shipments, `via` their order) holding every word of `query` in their goods and places
+    (the orders' search tokens, two-character Chinese words included) or their customer's name."""
+    condition = Q()
+    for term in normalize(query).split(" "):
+        own = keyword_condition(ORDER_SEARCH_KIND, term, via=via)
+        customers = _customers_named(term)
+        # Most goods and places name no customer: then the condition stays one semi-join on the token index.
+        named = not isinstance(customers, list) or bool(customers)
+        condition &= (own | Q(customer_id__in=customers)) if named else own
+    return condition
+
+
+def _order_keyword(query: str) -> Q:
+    """An exact order or external number when the query is one, else every word of it (`_order_words`)."""
     text = query.strip()
     if _NUMBER_LIKE.match(text):
         return Q(pk__in=_matching_orders(text))
-    return _text_condition(text)
+    return _order_words(text)
 
 
 def _shipment_keyword(query: str) -> Q:
@@ -104,7 +117,19 @@ def _shipment_keyword(query: str) -> Q:
         if orders:
             ids.update(Shipment.objects.filter(order_id__in=orders).values_list("pk", flat=True))
         return Q(pk__in=sorted(ids))
-    return _text_condition(text)
+    return _order_words(text, via="order__")
+
+
+def _by_shipment_keyword(model: Any, kind: str, query: str) -> Q:
+    """Exceptions or claims: by their own number or their shipment's or order's when the query is one,
+    else by the words of their text (description, goods, places, customer's name)."""
+    text = query.strip()
+    if _NUMBER_LIKE.match(text):
+        ids = set(model.objects.filter(number__in={text, text.upper()}).values_list("pk", flat=True))
+        shipments = Shipment.objects.filter(_shipment_keyword(text)).values("pk")
+        ids.update(model.objects.filter(shipment_id__in=shipments).values_list("pk", flat=True))
+        return Q(pk__in=sorted(ids))
+    return keyword_condition(kind, text)
 
 
 def order_list(*, user: Any, filters: OrderFilters) -> QuerySet[Order]:
@@ -164,10 +189,7 @@ def exception_list(*, user: Any, filters: ExceptionFilters) -> QuerySet[Shipment
     if filters.kind is not None:
         queryset = queryset.filter(kind=filters.kind)
     if filters.q:
-        q = filters.q
-        queryset = queryset.filter(
-            Q(number__icontains=q) | Q(shipment__number__icontains=q) | Q(description__icontains=q)
-        )
+        queryset = queryset.filter(_by_shipment_keyword(ShipmentException, EXCEPTION_SEARCH_KIND, filters.q))
     return queryset.select_related("shipment", "shipment__customer").order_by("-reported_at", "-id")
 
 
@@ -181,8 +203,7 @@ def claim_list(*, user: Any, filters: ClaimFilters) -> QuerySet[Claim]:
     if filters.status is not None:
         queryset = queryset.filter(status=filters.status)
     if filters.q:
-        q = filters.q
-        queryset = queryset.filter(Q(number__icontains=q) | Q(shipment__number__icontains=q))
+        queryset = queryset.filter(_by_shipment_keyword(Claim, CLAIM_SEARCH_KIND, filters.q))
     return queryset.select_related("shipment", "shipment__customer", "approved_by").order_by("-claimed_at", "-id")
 
 
@@ -404,3 +425,12 @@ def aftersales_get(model: Any, *, user: Any, pk: int) -> Any:
 
 def credit_accounts() -> QuerySet[CreditAccount]:
     return CreditAccount.objects.select_related("customer").order_by("customer__name")
+
+
+def credit_account_list(*, user: Any) -> QuerySet[CreditAccount]:
+    """The open accounts of the customers `user` may see."""
+    return _scoped(CreditAccount.objects.all(), user).select_related("customer").order_by("customer_id")
+
+
+def credit_account_get(*, user: Any, customer_pk: int) -> CreditAccount | None:
+    return credit_account_list(user=user).filter(customer_id=customer_pk).first()

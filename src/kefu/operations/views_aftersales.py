@@ -199,10 +199,68 @@ def aftersales_record(request: HttpRequest, name: str, pk: int) -> HttpResponse:
         "receivable": getattr(record, "receivable", None) if name == "statements" else None,
         "methods": RefundMethod.choices,
         "faults": RepairFault.choices,
+        "correction": _correction_fields(request, name, record),
         "nav": "operations",
         "section": name,
     }
     return render_page(request, "operations/aftersales_record.html", context)
+
+
+CORRECTION_CHOICES = {"channel": RequestChannel.choices, "kind": ReturnKind.choices, "method": RefundMethod.choices}
+CORRECTORS: dict[str, Any] = {
+    "cancellations": lambda user, record, **kw: services.cancellation_correct(actor=user, cancellation=record, **kw),
+    "returns": lambda user, record, **kw: services.return_correct(actor=user, request=record, **kw),
+    "refunds": lambda user, record, **kw: services.refund_correct(actor=user, refund=record, **kw),
+    "repairs": lambda user, record, **kw: services.repair_correct(actor=user, repair=record, **kw),
+}
+DECIMAL_FIELDS = frozenset({"fee", "charge", "amount"})
+
+
+def _correction_fields(request: HttpRequest, name: str, record: Any) -> list[dict[str, Any]]:
+    """The fields of the page's correction form: what the record's step still allows and the user may change."""
+    if name not in CORRECTORS:
+        return []
+    allowed = (
+        request.user.has_perm("operations.pay_claims")
+        if name == "refunds"
+        else request.user.has_perm("operations.add_order", _customer_of(record))
+    )
+    if not allowed:
+        return []
+    fields = []
+    for field in services.editable_fields(record):
+        value = getattr(record, field)
+        if field == "appointment_at" and value:
+            value = timezone.localtime(value).strftime("%Y-%m-%dT%H:%M")
+        fields.append(
+            {
+                "name": field,
+                "label": record._meta.get_field(field).verbose_name,
+                "value": "" if value is None else value,
+                "choices": CORRECTION_CHOICES.get(field),
+                "long": field in ("problem", "diagnosis"),
+            }
+        )
+    return fields
+
+
+def _correct(request: HttpRequest, name: str, record: Any) -> None:
+    post = request.POST
+    data: dict[str, Any] = {}
+    for field in services.editable_fields(record):
+        if field not in post:
+            continue
+        if field in DECIMAL_FIELDS:
+            data[field] = _decimal(post[field], field)
+        elif field == "appointment_at":
+            data[field] = _datetime(post[field], field)
+        else:
+            data[field] = post[field]
+    try:
+        version = int(post.get("version", ""))
+    except ValueError as exc:
+        raise DomainError(_("Reload the page and edit again."), field="version") from exc
+    CORRECTORS[name](request.user, record, data=data, version=version)
 
 
 def _decimal(value: str | None, field: str) -> Decimal | None:
@@ -224,7 +282,9 @@ def _datetime(value: str | None, field: str) -> dt.datetime:
 def _act(request: HttpRequest, name: str, record: Any, action: str) -> None:
     post, user = request.POST, request.user
     note = post.get("note", "")
-    if name == "cancellations":
+    if action == "edit" and name in CORRECTORS:
+        _correct(request, name, record)
+    elif name == "cancellations":
         if action == "sign":
             services.cancellation_sign(actor=user, cancellation=record)
         elif action in ("approve", "reject"):

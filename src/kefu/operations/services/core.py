@@ -24,6 +24,7 @@ from kefu.core.services import (
     StaleVersionError,
     audit_record,
     number_next,
+    search_index_replace,
     validate_or_refuse,
 )
 from kefu.notify.models import Channel
@@ -83,9 +84,45 @@ def _money(value: Any) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def order_search_text(order: Order) -> str:
-    parts = [order.number, order.external_number or "", order.goods, order.origin, order.destination]
-    return " ".join(p for p in parts if p)
+# Search-token kinds (kefu.core.search). Orders are imported by the million, so they carry tokens of their
+# own words only: shipments are found through their order's tokens, customer names through the customers'
+# tokens and numbers by exact lookups. Exceptions and claims are few and carry all their words.
+ORDER_SEARCH_KIND = "order"
+EXCEPTION_SEARCH_KIND = "shipment_exception"
+CLAIM_SEARCH_KIND = "claim"
+
+
+def order_search_text(*, goods: str, origin: str, destination: str) -> str:
+    """The words an order (and its shipment) is found by besides its customer's name: goods and places."""
+    return " ".join(p for p in (goods, origin, destination) if p)
+
+
+def _order_text(order: Order) -> str:
+    return order_search_text(goods=order.goods, origin=order.origin, destination=order.destination)
+
+
+def exception_search_text(*, description: str, goods: str, origin: str, destination: str, customer_name: str) -> str:
+    """The words an exception or a claim (by its exception's description) is found by, with its order's."""
+    words = order_search_text(goods=goods, origin=origin, destination=destination)
+    return " ".join(p for p in (description, words, customer_name) if p)
+
+
+def _shipment_record_text(description: str, shipment: Shipment) -> str:
+    order = shipment.order
+    return exception_search_text(
+        description=description,
+        goods=order.goods,
+        origin=order.origin,
+        destination=order.destination,
+        customer_name=shipment.customer.name,
+    )
+
+
+def _index(record: Any, kind: str, text: str) -> None:
+    """Make `record` findable by the words of `text` (its `search_text` and its search tokens)."""
+    record.search_text = text.lower()
+    type(record).objects.filter(pk=record.pk).update(search_text=record.search_text)
+    search_index_replace(kind=kind, object_id=record.pk, text=text)
 
 
 def _customer_mobile(customer: Any) -> str:
@@ -114,13 +151,17 @@ def credit_account_save(
     outstanding: Decimal | None = None,
     version: int | None = None,
 ) -> CreditAccount:
-    """Open-account limits of a customer (检查表 §1): changed only by who may release credit holds."""
+    """Open-account limits of a customer (检查表 §1): changed only by who may release credit holds.
+
+    `version` is the one the editor read, 0 when they saw no account yet (None: no check, for the page's
+    by-number form and the system), so two people setting limits at once don't overwrite each other.
+    """
     _require(actor, "operations.manage_credit")
     account = CreditAccount.objects.select_for_update().filter(customer=customer).first()
+    if version is not None and version != (account.version if account else 0):
+        raise StaleVersionError()
     if account is None:
         account = CreditAccount(customer=customer, order_limit=order_limit, balance_limit=balance_limit)
-    elif version is not None and version != account.version:
-        raise StaleVersionError()
     before = {"order_limit": str(account.order_limit), "balance_limit": str(account.balance_limit)}
     account.order_limit, account.balance_limit = order_limit, balance_limit
     if outstanding is not None:
@@ -211,10 +252,10 @@ def order_create(
     order.external_number = order.external_number or None
     _validate_order(order)
     order.number = number_next(prefix="DD", day=timezone.localdate(order.created_at))
-    order.search_text = order_search_text(order).lower()
     order.hold_reason = credit_hold_reason(order.customer, order.price)
     order.status = OrderStatus.HELD
     order.save()
+    _index(order, ORDER_SEARCH_KIND, _order_text(order))
     if order.hold_reason:
         audit_record(actor=actor, action="operations.order.held", subject=order, changes={"reason": order.hold_reason})
     else:
@@ -560,6 +601,7 @@ def exception_report(
     )
     for photo in photos:
         ExceptionPhoto.objects.create(exception=exception, file=photo)
+    _index(exception, EXCEPTION_SEARCH_KIND, _shipment_record_text(exception.description, shipment))
     event = TrackingEvent.objects.create(
         shipment=shipment, kind=EventKind.EXCEPTION, occurred_at=now, note=exception.get_kind_display()
     )
@@ -660,6 +702,8 @@ def claim_file(
         amount_claimed=_money(amount_claimed),
         status=ClaimStatus.CLAIMED,
     )
+    reason = exception.description if exception is not None else ""
+    _index(claim, CLAIM_SEARCH_KIND, _shipment_record_text(reason, shipment))
     audit_record(
         actor=actor, action="operations.claim.filed", subject=claim, changes={"amount": str(claim.amount_claimed)}
     )
