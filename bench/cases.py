@@ -224,6 +224,7 @@ def generate_cases(count: int, *, seed: int, batch_size: int, now: dt.datetime) 
                 description=description,
                 channel=rng.choice(["hotline", "hotline", "email", "portal", "walk_in", "api"]),
                 customer=customer,
+                team_id=customer.team_id,
                 order_number=f"YD{rng.randint(10**9, 10**10 - 1)}" if kind == CaseKind.COMPLAINT else "",
                 status=status,
                 waiting_for_customer=is_open and status != "received" and rng.random() < 0.05,
