@@ -48,6 +48,7 @@ from bench.customers import (
 RESULTS = ROOT / "bench" / "results"
 USERS = ("supervisor1", "agent1")
 SEARCH_WORDS = (("破损", "2 chars"), ("对账单", "3 chars"), ("屏幕碎裂", "4 chars"))
+CUSTOMER_WORDS = (("物流", "2 chars"), ("供应链", "3 chars"), ("电子科技", "4 chars"))
 OPEN_TARGET = 0.20
 # Statuses of open cases, with weights (most open cases are early in the loop).
 OPEN_MIX = (
@@ -570,6 +571,14 @@ def build_and_measure(args: argparse.Namespace) -> tuple[list[Timing], list[dict
         t = Timing(user=user, name=f"case page ({events} timeline events)", url=f"/cases/{pk}/")
         measure_get(t, runs=args.runs, budget_s=args.case_seconds)
         report(t)
+    t = Timing(user="csmanager", name="dashboard (home page)", url="/")
+    measure_get(t, runs=args.runs, budget_s=args.case_seconds)
+    report(t)
+    for user in USERS:
+        for word, size in CUSTOMER_WORDS:
+            t = Timing(user=user, name=f"customer search {word} ({size})", url=f"/customers/?q={quote(word)}")
+            measure_get(t, runs=args.runs, budget_s=args.case_seconds)
+            report(t)
     sweep = measure_sweep()
     return timings, sweep, {"busy_case_id": pk, "timeline_events": events}
 
