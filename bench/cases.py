@@ -13,7 +13,8 @@ cases with due times around now, in the state earlier sweeps would have left the
 
 Then it times, through `django.test.Client` (whole Django stack, no network): creating a case
 through the API with a Bearer token, the queue pages as a supervisor and as an agent, the API
-queue, Chinese keyword searches, a case page with about 20 timeline events, and the SLA sweep
+queue, Chinese keyword searches, a case page with about 20 timeline events, the CS manager's home
+page, customer keyword searches, and the SLA sweep
 (`clocks_sweep()`, run twice). Each request is run once to warm up, then N times (default 20,
 bounded by --case-seconds); the median and p95 in milliseconds are printed and written to
 bench/results/cases-<db>.json.
