@@ -206,7 +206,9 @@ class Case(models.Model):
             models.Index(fields=["department", "next_due_at"], name="case_department_due_idx"),
             models.Index(fields=["customer", "-received_at"], name="case_customer_idx"),
             # The open cases' ids in order: a keyword search in an open queue merges this with the word's
-            # tokens (also in id order) instead of visiting every case that ever held the word.
+            # tokens (also in id order) instead of visiting every case that ever held the word. On
+            # PostgreSQL it also carries team, assignee, receiver and customer (migration 0009), so an
+            # agent's scope is checked without reading the open cases.
             models.Index(fields=["id"], condition=models.Q(status__in=sorted(OPEN_STATUSES)), name="case_open_id_idx"),
         ]
 

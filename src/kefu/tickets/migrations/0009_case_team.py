@@ -15,6 +15,39 @@ def fill_team(apps, schema_editor):
     )
 
 
+OPEN_STATUSES = (
+    "assigned",
+    "awaiting_approval",
+    "awaiting_confirmation",
+    "followed_up",
+    "implementing",
+    "investigating",
+    "received",
+    "resolved",
+)
+SCOPE_COLUMNS = "team_id, assignee_id, received_by_id, customer_id"
+
+
+def _open_id_index(schema_editor, include: str) -> None:
+    """On PostgreSQL the open cases' id index also carries the columns of an agent's scope, so an
+    open-queue search is counted from the index alone (merged with the word's tokens) instead of
+    reading every open case. Django's Index(include=...) would warn on SQLite (models.W040) for
+    every command, so the columns are added here, on PostgreSQL only; the model keeps the index."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    statuses = ", ".join(f"'{status}'" for status in OPEN_STATUSES)
+    schema_editor.execute("DROP INDEX IF EXISTS case_open_id_idx")
+    schema_editor.execute(f"CREATE INDEX case_open_id_idx ON tickets_case (id){include} WHERE status IN ({statuses})")
+
+
+def cover_scope(apps, schema_editor):
+    _open_id_index(schema_editor, f" INCLUDE ({SCOPE_COLUMNS})")
+
+
+def uncover_scope(apps, schema_editor):
+    _open_id_index(schema_editor, "")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_seed_departments"),
@@ -38,4 +71,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(fill_team, migrations.RunPython.noop),
+        migrations.RunPython(cover_scope, uncover_scope),
     ]
