@@ -13,7 +13,8 @@ cases with due times around now, in the state earlier sweeps would have left the
 
 Then it times, through `django.test.Client` (whole Django stack, no network): creating a case
 through the API with a Bearer token, the queue pages as a supervisor and as an agent, the API
-queue, Chinese keyword searches, a case page with about 20 timeline events, and the SLA sweep
+queue, Chinese keyword searches, a case page with about 20 timeline events, the CS manager's home
+page, customer keyword searches, and the SLA sweep
 (`clocks_sweep()`, run twice). Each request is run once to warm up, then N times (default 20,
 bounded by --case-seconds); the median and p95 in milliseconds are printed and written to
 bench/results/cases-<db>.json.
@@ -48,6 +49,7 @@ from bench.customers import (
 RESULTS = ROOT / "bench" / "results"
 USERS = ("supervisor1", "agent1")
 SEARCH_WORDS = (("破损", "2 chars"), ("对账单", "3 chars"), ("屏幕碎裂", "4 chars"))
+CUSTOMER_WORDS = (("物流", "2 chars"), ("供应链", "3 chars"), ("电子科技", "4 chars"))
 OPEN_TARGET = 0.20
 # Statuses of open cases, with weights (most open cases are early in the loop).
 OPEN_MIX = (
@@ -224,6 +226,7 @@ def generate_cases(count: int, *, seed: int, batch_size: int, now: dt.datetime) 
                 description=description,
                 channel=rng.choice(["hotline", "hotline", "email", "portal", "walk_in", "api"]),
                 customer=customer,
+                team_id=customer.team_id,
                 order_number=f"YD{rng.randint(10**9, 10**10 - 1)}" if kind == CaseKind.COMPLAINT else "",
                 status=status,
                 waiting_for_customer=is_open and status != "received" and rng.random() < 0.05,
@@ -569,6 +572,14 @@ def build_and_measure(args: argparse.Namespace) -> tuple[list[Timing], list[dict
         t = Timing(user=user, name=f"case page ({events} timeline events)", url=f"/cases/{pk}/")
         measure_get(t, runs=args.runs, budget_s=args.case_seconds)
         report(t)
+    t = Timing(user="csmanager", name="dashboard (home page)", url="/")
+    measure_get(t, runs=args.runs, budget_s=args.case_seconds)
+    report(t)
+    for user in USERS:
+        for word, size in CUSTOMER_WORDS:
+            t = Timing(user=user, name=f"customer search {word} ({size})", url=f"/customers/?q={quote(word)}")
+            measure_get(t, runs=args.runs, budget_s=args.case_seconds)
+            report(t)
     sweep = measure_sweep()
     return timings, sweep, {"busy_case_id": pk, "timeline_events": events}
 

@@ -113,10 +113,12 @@ def recreate_database(url: str) -> None:
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
-    if not name.startswith("kefu_bench"):
-        raise SystemExit(f"the bench only drops databases named kefu_bench*, not {name!r}")
     admin_url = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        # Creating a database harms nothing; only bench databases are ever dropped.
+        if exists and not name.startswith("kefu_bench"):
+            raise SystemExit(f"the bench only drops databases named kefu_bench*, not {name!r}")
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 

@@ -158,7 +158,7 @@ def cases(ctx: Context) -> dict[str, Any]:
         "channel customer_id caller_phone_hash order_number status waiting_for_customer received_by_id "
         "received_at department_id assignee_id escalation_level escalation_base judgement_note cause "
         "resolved_at satisfaction follow_up_note root_cause lesson closed_at tracking_code search_text "
-        "updated_at version"
+        "updated_at version team_id"
     )
     if has_next_due:
         case_fields.append("next_due_at")
@@ -208,7 +208,7 @@ def cases(ctx: Context) -> dict[str, Any]:
                 category = setup.categories.get(code)
                 nature = ("soft" if code in ("attitude", "late_info") else "hard") if kind == "complaint" else ""
                 title, description = case_text(rng, kind, code)
-                customer_pk, customer_name, grade, _team = rng.choice(customers)
+                customer_pk, customer_name, grade, team_id = rng.choice(customers)
                 severity = rng.choices(("normal", "serious", "major"), (75, 20, 5))[0]
                 request_type = rng.choice(setup.request_types) if kind == "service_request" else None
                 age_days = (now - at).total_seconds() / 86400
@@ -368,6 +368,7 @@ def cases(ctx: Context) -> dict[str, Any]:
                     text.lower(),
                     times[-1],
                     len(path),
+                    team_id,
                 ]
                 if has_next_due:
                     row.append(next_due)

@@ -8,7 +8,7 @@ import re
 from collections import Counter
 
 import time_machine
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.test import Client
 
 from bench.data import GENERATORS, Plan, generator, ordered
@@ -120,6 +120,14 @@ def test_customers_carry_their_complaints(generated, db):
             AuditEvent.objects.filter(action="customers.customer.complained", subject_id=str(customer.pk)).count()
             == complaints[customer.pk]
         )
+
+
+def test_cases_carry_their_customers_team_so_agents_see_them(generated, db):
+    assert Case.objects.filter(customer__team__isnull=False).exists()
+    assert not Case.objects.exclude(team_id=F("customer__team_id")).filter(customer__isnull=False).exists()
+    agent = User.objects.filter(role="agent", team__isnull=False).first()
+    team_cases = Case.objects.filter(team_id=agent.team_id).values_list("pk", flat=True)
+    assert set(team_cases) <= set(selectors.cases_visible(agent).values_list("pk", flat=True))
 
 
 def test_pages_and_api_open_generated_cases(generated, db):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -250,8 +251,12 @@ class PriorityForm(StyledForm):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
+def assignable_staff() -> QuerySet[User]:
+    return User.objects.filter(is_active=True)
+
+
 class AssignForm(StyledForm):
-    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=User.objects.filter(is_active=True))
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=assignable_staff())
 
 
 class CategoryForm(StyledForm):

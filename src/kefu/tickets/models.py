@@ -109,6 +109,19 @@ class Case(models.Model):
     contact = models.ForeignKey(
         "customers.Contact", verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL
     )
+    # The customer's service team, copied by the services (and kept when the customer changes team)
+    # so that an agent's scope, "my team's customers", filters on the case row instead of joining
+    # every case to its customer. Not indexed: the scope always ORs it with other conditions.
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("service team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
     caller_name = models.CharField(_("caller name"), max_length=60, blank=True)
     caller_phone = EncryptedTextField(_("caller phone"), blank=True)
     caller_phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
@@ -193,7 +206,9 @@ class Case(models.Model):
             models.Index(fields=["department", "next_due_at"], name="case_department_due_idx"),
             models.Index(fields=["customer", "-received_at"], name="case_customer_idx"),
             # The open cases' ids in order: a keyword search in an open queue merges this with the word's
-            # tokens (also in id order) instead of visiting every case that ever held the word.
+            # tokens (also in id order) instead of visiting every case that ever held the word. On
+            # PostgreSQL it also carries team, assignee, receiver and customer (migration 0009), so an
+            # agent's scope is checked without reading the open cases.
             models.Index(fields=["id"], condition=models.Q(status__in=sorted(OPEN_STATUSES)), name="case_open_id_idx"),
         ]
 

@@ -49,7 +49,8 @@ def case_scope(user: Any) -> Q:
         return ALL
     own = Q(assignee_id=user.pk) | Q(received_by_id=user.pk)
     if in_cs_department(user):
-        return own | (Q(customer__team_id=user.team_id) if user.team_id else NOTHING) | Q(customer__isnull=True)
+        # `team` is the customer's team, copied on the case: no join to the customers.
+        return own | (Q(team_id=user.team_id) if user.team_id else NOTHING) | Q(customer__isnull=True)
     if user.department_id:
         return own | Q(department_id=user.department_id)
     return own

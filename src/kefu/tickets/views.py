@@ -42,6 +42,7 @@ from kefu.tickets.forms import (
     SlaTargetForm,
     SolutionForm,
     WaitForm,
+    assignable_staff,
 )
 from kefu.tickets.models import ApprovalThreshold, Case, Category, SlaPolicy, SlaTarget, Solution
 
@@ -201,7 +202,8 @@ def case_queue(request: HttpRequest) -> HttpResponse:
         "channels": CaseChannel.choices,
         "query": query_without_page(request),
         "now": timezone.now(),
-        "assign_form": AssignForm() if request.user.has_perm("tickets.add_case") else None,
+        # The bulk-assign choices as a plain list: a form widget renders each option through a template.
+        "assignees": list(assignable_staff()) if request.user.has_perm("tickets.add_case") else None,
         "nav": "cases",
     }
     return render_page(request, "tickets/queue.html", context, fragment="results")

@@ -25,6 +25,7 @@ from kefu.tickets.services.evidence import (
     attachments_add,
     case_add_message,
     case_match_customer,
+    cases_follow_customer_team,
 )
 from kefu.tickets.services.loop import (
     CASE_INPUT_FIELDS,
@@ -81,6 +82,7 @@ __all__ = [
     "case_record_email_sent",
     "case_set_priority",
     "case_wait_for_customer",
+    "cases_follow_customer_team",
     "category_save",
     "clocks_sweep",
     "derive_priority",

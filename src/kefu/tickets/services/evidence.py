@@ -13,6 +13,7 @@ from kefu.core.services import (
     audit_record,
     search_index_replace,
 )
+from kefu.customers.models import Customer
 from kefu.customers.services import customer_record_complaint
 from kefu.tickets.choices import (
     CaseKind,
@@ -131,7 +132,7 @@ def case_match_customer(*, actor: Any, case: Case, customer: Any, contact: Any =
     if contact is not None and contact.customer_id != customer.pk:
         raise DomainError(_("The contact belongs to another customer."), field="contact")
     newly_known = case.customer_id != customer.pk
-    case.customer, case.contact = customer, contact
+    case.customer, case.contact, case.team_id = customer, contact, customer.team_id
     case.search_text = _search_text(case).lower()
     if not case.priority_overridden:
         case.priority = derive_priority(severity=case.severity, customer_grade=_grade_of(case), kind=case.kind)
@@ -140,3 +141,10 @@ def case_match_customer(*, actor: Any, case: Case, customer: Any, contact: Any =
         customer_record_complaint(customer=customer, case_number=case.number, at=case.received_at)
     search_index_replace(kind=SEARCH_KIND, object_id=case.pk, text=_search_text(case))
     return case
+
+
+def cases_follow_customer_team(*, customer_id: int) -> int:
+    """Give the customer's cases its current service team (each case keeps a copy for the agents'
+    scope); the customer's change is the audited action. Returns how many cases moved."""
+    team_id = Customer.objects.filter(pk=customer_id).values_list("team_id", flat=True).get()
+    return Case.objects.filter(customer_id=customer_id).exclude(team_id=team_id).update(team_id=team_id)

@@ -117,6 +117,7 @@ def case_receive(*, actor: Any, data: Mapping[str, Any], received_at: dt.datetim
     _validate_input(data)
     at = received_at or timezone.now()
     case = Case(**{k: v for k, v in data.items()}, received_at=at, received_by=actor)
+    case.team_id = case.customer.team_id if case.customer else None
     case.extra = clean_extra(case.request_type.fields, dict(data.get("extra") or {})) if case.request_type else {}
     case.nature = case.nature or ""
     case.caller_phone_hash = lookup_hash(case.caller_phone or "")
