@@ -119,6 +119,17 @@ def test_a_full_page_costs_the_queries_of_a_short_one(name, load_fixture, db):
         assert marker in response.content.decode()
         assert after == before
         return
+    if name in GROW_LISTS:
+        requests = _requests(name, load_fixture)
+        before = [(_get(r.path, r)[0], _rows(_get(r.path, r)[1])) for r in requests]
+        GROW_LISTS[name](load_fixture)
+        for request, (queries, rows) in zip(requests, before, strict=True):
+            more_queries, response = _get(request.path, request)
+            assert _rows(response) > rows, request.path
+            if rows:  # an empty page may skip loading rows at all
+                assert more_queries == queries, (request.path, f"{rows} rows", f"{_rows(response)} rows")
+        assert any(rows for _queries, rows in before), f"{name}: no word found anything before"
+        return
     # Pages of one shape (the same list and filters; other words or another page) with rows on them
     # cost the same queries; at least one shape must be seen with two different numbers of rows.
     by_shape: dict[tuple, list[tuple[int, int, str]]] = {}
@@ -162,6 +173,39 @@ def _ten_more_tracking_events(fixture: dict) -> str:
             inform_customer=False,
         )
     return "中转场9号"
+
+
+def _more_cases_with_the_words(fixture: dict) -> None:
+    from kefu.customers.models import Customer
+    from kefu.tickets.services import case_receive
+
+    customer = Customer.objects.get(pk=fixture["customer_ids"][0])  # served by agent1's team
+    for i in range(12):
+        case_receive(
+            actor=None,
+            data={
+                "kind": "complaint",
+                "nature": "hard",
+                "title": f"第{i}批货物破损，对账单有误",
+                "description": "屏幕碎裂，要求赔偿",
+                "channel": "hotline",
+                "customer": customer,
+            },
+        )
+
+
+def _more_customers_with_the_words(fixture: dict) -> None:
+    from kefu.accounts.models import User
+    from tests.customers.factories import make_customer
+
+    team = User.objects.get(username="agent1").team
+    for i in range(12):
+        make_customer(name=f"华东{i}号物流供应链电子科技有限公司", team=team)
+
+
+# Lists searched by words: more matching records must cost no query (the words themselves may:
+# a longer word is looked up by more tokens).
+GROW_LISTS = {"search_cases": _more_cases_with_the_words, "search_customers": _more_customers_with_the_words}
 
 
 # One record's page whose rows (timeline, tracking events) grow: ten more must cost no query.

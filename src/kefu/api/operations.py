@@ -2,17 +2,18 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from kefu.api.pagination import BoundedPageNumberPagination
 from kefu.api.schemas import ErrorOut
 from kefu.core.services import DomainError, PermissionDeniedError
+from kefu.customers.filters import MAX_ID
 from kefu.customers.selectors import customer_get
 from kefu.operations import importing, selectors, services
 from kefu.operations.choices import (
@@ -495,10 +496,14 @@ def list_credit_accounts(request: HttpRequest) -> Any:
     return selectors.credit_account_list(user=request.user)
 
 
+# A customer id within the database's integer range (a larger one is a 422, not an overflow).
+CustomerId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
 @router.get(
     "/credit-accounts/{customer_id}", response={200: CreditAccountOut, **ERRORS}, summary="A customer's credit limits"
 )
-def get_credit_account(request: HttpRequest, customer_id: int) -> Any:
+def get_credit_account(request: HttpRequest, customer_id: CustomerId) -> Any:
     _require(request, "operations.view")
     account = selectors.credit_account_get(user=request.user, customer_pk=customer_id)
     if account is None:
@@ -511,7 +516,7 @@ def get_credit_account(request: HttpRequest, customer_id: int) -> Any:
     response={200: CreditAccountOut, **ERRORS},
     summary="Set a customer's order-amount and outstanding-balance limits",
 )
-def set_credit_account(request: HttpRequest, customer_id: int, payload: CreditAccountIn) -> Any:
+def set_credit_account(request: HttpRequest, customer_id: CustomerId, payload: CreditAccountIn) -> Any:
     """Opens the account (`version` 0) or changes its limits (`version` as read); orders over a limit are held."""
     customer = customer_get(user=request.user, pk=customer_id)
     if customer is None:
