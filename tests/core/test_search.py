@@ -6,16 +6,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kefu.core.models import SearchToken
 from kefu.core.search import query_tokens, tokens_for
-from kefu.core.selectors import search_matching_ids
 from kefu.core.services import search_index_bulk, search_index_replace
 
 KIND = "test"
 
 
 def found(query: str) -> set[int] | None:
-    ids = search_matching_ids(KIND, query)
-    return None if ids is None else set(ids.values_list("object_id", flat=True))
+    """Records of KIND whose stored tokens hold every token of `query` (None: nothing to look up)."""
+    wanted = query_tokens(query)
+    if not wanted:
+        return None
+    held: dict[int, set[str]] = {}
+    for object_id, token in SearchToken.objects.filter(kind=KIND).values_list("object_id", "token"):
+        held.setdefault(object_id, set()).add(token)
+    return {object_id for object_id, tokens in held.items() if wanted <= tokens}
 
 
 @pytest.fixture

@@ -99,22 +99,6 @@ def capped_count(queryset: QuerySet[Any], cap: int = COUNT_CAP) -> int:
     return queryset.order_by()[: cap + 1].count()
 
 
-def search_matching_ids(kind: str, query: str) -> Any:
-    """object_ids of records of `kind` holding every token of `query`.
-
-    None when the query has no indexable token (a single CJK character): callers fall
-    back to a substring scan.
-    """
-    tokens = query_tokens(query)
-    if not tokens:
-        return None
-    ids: Any = None
-    for token in sorted(tokens, key=len, reverse=True)[:8]:
-        matching = SearchToken.objects.filter(kind=kind, token=token).values("object_id")
-        ids = matching if ids is None else ids.filter(object_id__in=matching)
-    return ids
-
-
 def search_normalize(query: str) -> str:
     return normalize(query)
 
