@@ -100,6 +100,12 @@ def _existing_size(url: str) -> int:
         return 0
 
 
+def _scratch_database(name: str) -> bool:
+    """A database the bench may drop: kefu_bench…, or a person's scratch database kefu_<who>_<what> on a
+    shared server (never a bare kefu or kefu_<name>, which may hold real data)."""
+    return name.startswith("kefu_bench") or (name.startswith("kefu_") and "_" in name[len("kefu_") :].strip("_"))
+
+
 def recreate_database(url: str) -> None:
     """Drop and create the bench database (a file for SQLite, CREATE DATABASE for PostgreSQL)."""
     if _db_label(url) == "sqlite":
@@ -113,8 +119,8 @@ def recreate_database(url: str) -> None:
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
-    if not name.startswith("kefu_bench"):
-        raise SystemExit(f"the bench only drops databases named kefu_bench*, not {name!r}")
+    if not _scratch_database(name):
+        raise SystemExit(f"the bench only drops databases named kefu_bench… or kefu_<who>_<what>, not {name!r}")
     admin_url = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
