@@ -336,33 +336,13 @@ def upsert_rows(
     return model.objects.count() - before
 
 
-def upsert_rows_ids(
-    model: type[models.Model],
-    columns: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    *,
-    conflict: Sequence[str],
-    update: Sequence[str],
-    key: str,
-) -> dict[Any, int]:
-    """`upsert_rows`, returning {key value: primary key} of every row written (new or updated)."""
-    if not rows:
-        return {}
-    if connection.vendor == "postgresql":
-        return _copy_upsert(model, columns, rows, conflict, update, returning=key)  # type: ignore[return-value]
-    upsert_rows(model, columns, rows, conflict=conflict, update=update)
-    index = list(columns).index(key)
-    return _existing(model, key, [row[index] for row in rows], "pk")
-
-
 def _copy_upsert(
     model: type[models.Model],
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
     conflict: Sequence[str],
     update: Sequence[str],
-    returning: str | None = None,
-) -> int | dict[Any, int]:
+) -> int:
     table = connection.ops.quote_name(model._meta.db_table)
     stage = connection.ops.quote_name(f"stage_{model._meta.db_table}")
     cols = ", ".join(connection.ops.quote_name(c) for c in columns)
@@ -381,15 +361,6 @@ def _copy_upsert(
             action = f"DO UPDATE SET {assignments}"
         else:
             action = "DO NOTHING"
-        if returning is not None:
-            name = connection.ops.quote_name(returning)
-            cursor.execute(
-                f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} "  # noqa: S608
-                f"ON CONFLICT ({target}) {action} RETURNING {name}, id"
-            )
-            ids = dict(cursor.fetchall())
-            cursor.execute(f"DROP TABLE {stage}")
-            return ids
         # xmax = 0 marks a row this statement inserted (not one it updated).
         cursor.execute(
             f"WITH written AS (INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} "  # noqa: S608
@@ -447,6 +418,84 @@ SHIPMENT_WRITE = (
     "search_text",
 )
 SHIPMENT_UPDATE = SHIPMENT_WRITE[1:]
+
+
+# A shipment row as staged: SHIPMENT_WRITE with the order's external number in place of its id, then
+# the packing-list line a new shipment gets.
+SHIPMENT_STAGE = ("number", "external_number", *SHIPMENT_WRITE[2:], "line_description", "line_ordered")
+LINE_WRITE = ("shipment_id", "description", "ordered", "shipped")
+
+
+def _shipment_row(r: Mapping[str, Any], customer_id: int, now: dt.datetime) -> tuple[Any, ...]:
+    delivered = r["delivered_at"]
+    search = " ".join(p for p in (r["shipment_number"], r["external_number"], r["goods"], r["destination"]) if p)
+    return (
+        r["shipment_number"],
+        r["external_number"],
+        customer_id,
+        "",
+        ShipmentStatus.DELIVERED
+        if delivered
+        else (ShipmentStatus.IN_TRANSIT if r["departed_at"] else ShipmentStatus.DISPATCHED),
+        r["dispatched_at"] or r["departed_at"] or now,
+        r["departed_at"],
+        r["pieces_shipped"],
+        delivered,
+        r["pieces_delivered"],
+        r["intact"],
+        r["signed_by"],
+        (delivered <= r["promised_at"]) if delivered else None,
+        search.lower(),
+        r["goods"][:120],
+        r["pieces"],
+    )
+
+
+def _shipments_bulk(rows: Sequence[tuple[Any, ...]], *, known: set[str]) -> None:
+    """Upsert the shipments (rows as SHIPMENT_STAGE) and give each new one its packing-list line;
+    a re-imported shipment (its number in `known`) keeps its packing list."""
+    order_ids = _existing(Order, "external_number", sorted({r[1] for r in rows}), "pk")
+    upsert_rows(
+        Shipment,
+        SHIPMENT_WRITE,
+        [(r[0], order_ids[r[1]], *r[2:-2]) for r in rows],
+        conflict=["number"],
+        update=SHIPMENT_UPDATE,
+    )
+    fresh = [r for r in rows if r[0] not in known]
+    shipment_ids = _existing(Shipment, "number", [r[0] for r in fresh], "pk")
+    lines = [(shipment_ids[r[0]], r[-2], r[-1], r[SHIPMENT_STAGE.index("pieces_shipped")]) for r in fresh]
+    upsert_rows(ShipmentLine, LINE_WRITE, lines, conflict=["id"])
+
+
+def _shipments_copy(rows: Sequence[tuple[Any, ...]]) -> None:
+    """`_shipments_bulk` on PostgreSQL in one statement over a staging table: the shipments are joined
+    to their orders there and the new ones (inserted, not updated) get their line from the same rows,
+    so no id travels to Python and back."""
+    shipment, order, line = (connection.ops.quote_name(m._meta.db_table) for m in (Shipment, Order, ShipmentLine))
+    facts = SHIPMENT_WRITE[2:]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS stage_shipments")
+        # Identifiers come from model metadata, quoted; values go through COPY, never into the SQL text.
+        cursor.execute(
+            "CREATE TEMP TABLE stage_shipments ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT s.number, o.external_number, {', '.join(f's.{c}' for c in facts)}, "
+            f"l.description AS line_description, l.ordered AS line_ordered FROM {shipment} s, {order} o, {line} l "
+            "WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY stage_shipments ({', '.join(SHIPMENT_STAGE)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in SHIPMENT_UPDATE)
+        cursor.execute(
+            f"WITH written AS (INSERT INTO {shipment} ({', '.join(SHIPMENT_WRITE)}) "  # noqa: S608
+            f"SELECT st.number, o.id, {', '.join(f'st.{c}' for c in facts)} "
+            f"FROM stage_shipments st JOIN {order} o ON o.external_number = st.external_number "
+            f"ON CONFLICT (number) DO UPDATE SET {assignments} RETURNING id, number, (xmax = 0) AS fresh) "
+            f"INSERT INTO {line} ({', '.join(LINE_WRITE)}) "
+            "SELECT w.id, st.line_description, st.line_ordered, st.pieces_shipped "
+            "FROM written w JOIN stage_shipments st ON st.number = w.number WHERE w.fresh"
+        )
 
 
 def _order_status(row: Mapping[str, Any]) -> str:
@@ -525,47 +574,15 @@ def orders_upsert(*, actor: Any, rows: Sequence[Mapping[str, Any]], first_row: i
                     1,
                 )
             )
-        order_ids = upsert_rows_ids(
-            Order, ORDER_WRITE, order_rows, conflict=["external_number"], update=ORDER_UPDATE, key="external_number"
-        )
-        with_shipment = [r for _n, r in good if r["shipment_number"]]
-        if with_shipment:
-            known = set(shipment_owner)
-            shipment_rows = []
-            for r in with_shipment:
-                delivered = r["delivered_at"]
-                search = " ".join(
-                    p for p in (r["shipment_number"], r["external_number"], r["goods"], r["destination"]) if p
-                )
-                shipment_rows.append(
-                    (
-                        r["shipment_number"],
-                        order_ids[r["external_number"]],
-                        customers[r["customer_number"]],
-                        "",
-                        ShipmentStatus.DELIVERED
-                        if delivered
-                        else (ShipmentStatus.IN_TRANSIT if r["departed_at"] else ShipmentStatus.DISPATCHED),
-                        r["dispatched_at"] or r["departed_at"] or now,
-                        r["departed_at"],
-                        r["pieces_shipped"],
-                        delivered,
-                        r["pieces_delivered"],
-                        r["intact"],
-                        r["signed_by"],
-                        (delivered <= r["promised_at"]) if delivered else None,
-                        search.lower(),
-                    )
-                )
-            shipment_ids = upsert_rows_ids(
-                Shipment, SHIPMENT_WRITE, shipment_rows, conflict=["number"], update=SHIPMENT_UPDATE, key="number"
-            )
-            lines = [
-                (shipment_ids[r["shipment_number"]], r["goods"][:120], r["pieces"], r["pieces_shipped"])
-                for r in with_shipment
-                if r["shipment_number"] not in known  # a re-imported shipment keeps its packing list
-            ]
-            upsert_rows(ShipmentLine, ("shipment_id", "description", "ordered", "shipped"), lines, conflict=["id"])
+        upsert_rows(Order, ORDER_WRITE, order_rows, conflict=["external_number"], update=ORDER_UPDATE)
+        shipment_rows = [
+            _shipment_row(r, customers[r["customer_number"]], now) for _n, r in good if r["shipment_number"]
+        ]
+        if shipment_rows:
+            if connection.vendor == "postgresql":
+                _shipments_copy(shipment_rows)
+            else:
+                _shipments_bulk(shipment_rows, known=set(shipment_owner))
         report.created, report.updated = len(fresh), len(good) - len(fresh)
         _audit(actor, "operations.order.imported", {"created": report.created, "updated": report.updated})
     return report
