@@ -16,7 +16,9 @@ a temporary table and merged with one ``INSERT ... ON CONFLICT``; elsewhere with
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -504,11 +506,26 @@ def _order_status(row: Mapping[str, Any]) -> str:
     return OrderStatus.DELIVERED if row["delivered_at"] else OrderStatus.DISPATCHED
 
 
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """A batch is millions of small dicts and tuples, none of them in a reference cycle: the cyclic
+    collector would walk them over and over (about 40% of the validation's CPU time). Reference
+    counting still frees them all."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _require(actor: Any) -> None:
     if actor is not None and not actor.has_perm("operations.import"):
         raise PermissionDeniedError()
 
 
+@_without_cyclic_gc()
 def orders_upsert(*, actor: Any, rows: Sequence[Mapping[str, Any]], first_row: int = 2) -> ImportReport:
     """Create or update orders (and their shipments) keyed by the external order number; all or nothing."""
     _require(actor)
@@ -588,6 +605,7 @@ def orders_upsert(*, actor: Any, rows: Sequence[Mapping[str, Any]], first_row: i
     return report
 
 
+@_without_cyclic_gc()
 def events_upsert(*, actor: Any, rows: Sequence[Mapping[str, Any]], first_row: int = 2) -> ImportReport:
     """Add tracking events keyed by (shipment number, kind, time); a repeated event is left as it is."""
     _require(actor)
