@@ -85,6 +85,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="processes importing batches side by side, each batch still one import (default 2; 1 on SQLite)",
     )
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument(
+        "--pages-only", action="store_true", help="time the pages of a database a previous run loaded (no import)"
+    )
     parser.add_argument("--seed", type=int, default=2026)
     return parser.parse_args(argv)
 
@@ -294,14 +297,18 @@ def main(argv: list[str] | None = None) -> None:
     if args.workers is None:  # SQLite takes one writer at a time
         args.workers = 2 if _db_label(args.database_url) == "postgresql" else 1
     _check_loopback(args.database_url)
-    recreate_database(args.database_url)
+    if not args.pages_only:
+        recreate_database(args.database_url)
     configure_django(args.database_url)
     from django.db import connection
 
     from kefu.operations.models import Shipment
 
-    print(f"Loading {args.shipments:,} shipments into {_db_label(args.database_url)} …", flush=True)
-    loading = load(args)
+    if args.pages_only:
+        loading: dict[str, Any] = {"pages_only": True, "shipments": Shipment.objects.count()}
+    else:
+        print(f"Loading {args.shipments:,} shipments into {_db_label(args.database_url)} …", flush=True)
+        loading = load(args)
     print(json.dumps(loading, indent=1), flush=True)
     middle = Shipment.objects.order_by("pk")[Shipment.objects.count() // 2]
     timings = [
@@ -320,7 +327,7 @@ def main(argv: list[str] | None = None) -> None:
     ]
     print(markdown_table(("case", "url", "median ms", "p95 ms", "runs", "queries", "status"), rows))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"shipments-{_db_label(args.database_url)}.json"
+    out = RESULTS / f"shipments-{_db_label(args.database_url)}{'-pages' if args.pages_only else ''}.json"
     out.write_text(
         json.dumps(
             {
