@@ -9,8 +9,9 @@ Two kinds of rows, told apart by their columns:
 Every row is validated first; one bad row is reported with its row, column and reason and
 nothing is written. Writing is an upsert keyed as above, so importing the same file twice
 leaves the same data. Writes are set-based: on PostgreSQL each table is loaded with COPY into
-a temporary table and merged with one ``INSERT ... ON CONFLICT``; elsewhere with
-``bulk_create(update_conflicts=...)``.
+a temporary table and merged with one ``INSERT ... SELECT ... ON CONFLICT``, references (a
+shipment's order, an event's shipment) resolved by joins there, so no id travels to Python and
+back; elsewhere with ``bulk_create(update_conflicts=...)``.
 """
 
 from __future__ import annotations
