@@ -10,12 +10,15 @@ customers (`kefu.customers.demo`), then imports the shipments **through the impo
 page and the `PUT /api/v1/operations/orders|events` upsert): every row is validated, then written
 set-based (COPY into a temporary table + one INSERT ... ON CONFLICT per table on PostgreSQL).
 Rows arrive in batches of `--batch-size` orders (each batch is one all-or-nothing import, as a
-file or an API call would be) followed by their events. One batch is then imported a second time
-to time an idempotent re-import, and the row counts are checked unchanged.
+file or an API call would be) followed by their events; `--workers` processes (2 on PostgreSQL)
+import every other batch side by side. One batch is then imported a second time to time an
+idempotent re-import, the row counts are checked unchanged, and the database is vacuumed and
+analysed.
 
 Then, through `django.test.Client` (whole Django stack, no network), as `supervisor1`: the
 shipment page of a shipment with its events, the shipment list, a search by shipment number and
-the order list; each once to warm up, then `--runs` times. Results: bench/results/shipments-<db>.json.
+the order list; each once to warm up, then `--runs` times (`--pages-only`: just this, on a
+database an earlier run loaded). Results: bench/results/shipments-<db>.json.
 """
 
 from __future__ import annotations
