@@ -100,6 +100,12 @@ def _existing_size(url: str) -> int:
         return 0
 
 
+def _scratch_database(name: str) -> bool:
+    """A database the bench may drop: kefu_bench…, or a person's scratch database kefu_<who>_<what> on a
+    shared server (never a bare kefu or kefu_<name>, which may hold real data)."""
+    return name.startswith("kefu_bench") or (name.startswith("kefu_") and "_" in name[len("kefu_") :].strip("_"))
+
+
 def recreate_database(url: str) -> None:
     """Drop and create the bench database (a file for SQLite, CREATE DATABASE for PostgreSQL)."""
     if _db_label(url) == "sqlite":
@@ -117,8 +123,8 @@ def recreate_database(url: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         # Creating a database harms nothing; only bench databases are ever dropped.
-        if exists and not name.startswith("kefu_bench"):
-            raise SystemExit(f"the bench only drops databases named kefu_bench*, not {name!r}")
+        if exists and not _scratch_database(name):
+            raise SystemExit(f"the bench only drops databases named kefu_bench… or kefu_<who>_<what>, not {name!r}")
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 

@@ -10,12 +10,15 @@ customers (`kefu.customers.demo`), then imports the shipments **through the impo
 page and the `PUT /api/v1/operations/orders|events` upsert): every row is validated, then written
 set-based (COPY into a temporary table + one INSERT ... ON CONFLICT per table on PostgreSQL).
 Rows arrive in batches of `--batch-size` orders (each batch is one all-or-nothing import, as a
-file or an API call would be) followed by their events. One batch is then imported a second time
-to time an idempotent re-import, and the row counts are checked unchanged.
+file or an API call would be) followed by their events; `--workers` processes (2 on PostgreSQL)
+import every other batch side by side. One batch is then imported a second time to time an
+idempotent re-import, the row counts are checked unchanged, and the database is vacuumed and
+analysed.
 
 Then, through `django.test.Client` (whole Django stack, no network), as `supervisor1`: the
 shipment page of a shipment with its events, the shipment list, a search by shipment number and
-the order list; each once to warm up, then `--runs` times. Results: bench/results/shipments-<db>.json.
+the order list; each once to warm up, then `--runs` times (`--pages-only`: just this, on a
+database an earlier run loaded). Results: bench/results/shipments-<db>.json.
 """
 
 from __future__ import annotations
@@ -23,11 +26,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import multiprocessing
+import os
 import platform
 import random
+import statistics
 import time
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from bench.customers import (
@@ -67,6 +74,7 @@ class Timing:
     runs: int = 0
     queries: int = 0
     status: int = 0
+    cpu_ms: float = 0.0  # median CPU time of this process per request: Django's share, whatever the load
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -76,7 +84,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--batch-size", type=int, default=50_000, help="orders per import batch (one transaction)")
     parser.add_argument("--database-url", default=f"sqlite:///{BENCH_DIR}/kefu_bench_shipments.sqlite3")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="processes importing batches side by side, each batch still one import (default 2; 1 on SQLite)",
+    )
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument(
+        "--pages-only", action="store_true", help="time the pages of a database a previous run loaded (no import)"
+    )
     parser.add_argument("--seed", type=int, default=2026)
     return parser.parse_args(argv)
 
@@ -136,9 +152,69 @@ def _rows(start: int, count: int, customers: list[str], rng: random.Random, now:
     return orders, events
 
 
+def _batch(args: argparse.Namespace, start: int, customers: list[str], now: dt.datetime) -> tuple[list, list]:
+    """The rows of the batch starting at shipment `start`: the same whichever worker builds them, whenever."""
+    count = min(args.batch_size, args.shipments - start)
+    orders, events = _rows(start, count, customers, random.Random(f"{args.seed}-{start}"), now)
+    return orders, events[: count * args.events_per_shipment]
+
+
+def _import_batches(args: argparse.Namespace, worker: int, customers: list[str], now: dt.datetime) -> dict[str, float]:
+    """Import every `args.workers`-th batch (from the `worker`-th), each an all-or-nothing import of its orders
+    then of its events; returns the seconds spent generating rows, importing orders and importing events."""
+    from django.db import connections
+
+    from kefu.operations import importing
+
+    connections.close_all()  # a forked worker opens its own connection
+    spent = {"generate": 0.0, "orders": 0.0, "events": 0.0}
+    backend = _backend_pid()
+    cpu_before = time.process_time() + _backend_cpu_s(backend)
+    for start in range(worker * args.batch_size, args.shipments, args.workers * args.batch_size):
+        t0 = time.perf_counter()
+        orders, events = _batch(args, start, customers, now)
+        t1 = time.perf_counter()
+        report = importing.orders_upsert(actor=None, rows=orders)
+        t2 = time.perf_counter()
+        if not report.ok:
+            raise SystemExit(f"order batch refused: {report.errors[:5]}")
+        event_report = importing.events_upsert(actor=None, rows=events)
+        t3 = time.perf_counter()
+        if not event_report.ok:
+            raise SystemExit(f"event batch refused: {event_report.errors[:5]}")
+        spent["generate"] += t1 - t0
+        spent["orders"] += t2 - t1
+        spent["events"] += t3 - t2
+        print(f"  worker {worker}: imported shipments {start:,}+{len(orders):,} ({t2 - t1:.1f} s + {t3 - t2:.1f} s)")
+    spent["cpu"] = time.process_time() + _backend_cpu_s(backend) - cpu_before
+    connections.close_all()
+    return spent
+
+
+def _backend_pid() -> int | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
+
+
+def _backend_cpu_s(pid: int | None) -> float:
+    """CPU seconds used so far by the PostgreSQL process serving this connection (the server is on this
+    loopback machine); 0 when it cannot be read. With the worker's own CPU time, the import's cost
+    independent of what else the machine runs."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def load(args: argparse.Namespace) -> dict[str, Any]:
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, connections
     from django.utils import timezone
 
     from kefu.customers import demo
@@ -155,45 +231,32 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
     demo.generate_customers(args.customers, seed=args.seed)
     timings["customers_s"] = round(time.perf_counter() - started, 1)
     customers = list(Customer.objects.order_by("pk").values_list("number", flat=True))
-    rng = random.Random(args.seed)
     now = timezone.now()
-    generate = orders_s = events_s = 0.0
-    done = 0
-    first_batch: tuple[list, list] | None = None
-    while done < args.shipments:
-        count = min(args.batch_size, args.shipments - done)
-        t0 = time.perf_counter()
-        orders, events = _rows(done, count, customers, rng, now)
-        t1 = time.perf_counter()
-        report = importing.orders_upsert(actor=None, rows=orders)
-        t2 = time.perf_counter()
-        if not report.ok:
-            raise SystemExit(f"order batch refused: {report.errors[:5]}")
-        event_report = importing.events_upsert(actor=None, rows=events[: count * args.events_per_shipment])
-        t3 = time.perf_counter()
-        if not event_report.ok:
-            raise SystemExit(f"event batch refused: {event_report.errors[:5]}")
-        generate += t1 - t0
-        orders_s += t2 - t1
-        events_s += t3 - t2
-        done += count
-        first_batch = first_batch or (orders, events)
-        print(f"  imported {done:,} shipments (orders {orders_s:.0f} s, events {events_s:.0f} s)", flush=True)
-    timings["generate_rows_s"] = round(generate, 1)
-    timings["import_orders_s"] = round(orders_s, 1)
-    timings["import_events_s"] = round(events_s, 1)
-    timings["import_total_s"] = round(orders_s + events_s, 1)
+    if args.shipments < 1:
+        raise SystemExit("nothing to import")
+    # Each worker is a separate process with its own connection, like two clients each sending its own
+    # files or API calls; the import API itself stays one all-or-nothing call per batch.
+    connections.close_all()
+    started = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(args.workers) as pool:
+        spent = pool.starmap(_import_batches, [(args, w, customers, now) for w in range(args.workers)])
+    timings["import_total_s"] = round(time.perf_counter() - started, 1)
+    timings["workers"] = args.workers
+    # Summed over the workers (they overlap): where the import's time went, not wall-clock time.
+    timings["generate_rows_s"] = round(sum(w["generate"] for w in spent), 1)
+    timings["import_orders_s"] = round(sum(w["orders"] for w in spent), 1)
+    timings["import_events_s"] = round(sum(w["events"] for w in spent), 1)
+    timings["import_cpu_s"] = round(sum(w["cpu"] for w in spent), 1)  # workers + their database processes
     counts = (
         Order.objects.count(),
         Shipment.objects.count(),
         ShipmentLine.objects.count(),
         TrackingEvent.objects.count(),
     )
-    if first_batch is None:
-        raise SystemExit("nothing to import")
+    first_orders, first_events = _batch(args, 0, customers, now)
     t0 = time.perf_counter()
-    again = importing.orders_upsert(actor=None, rows=first_batch[0])
-    again_events = importing.events_upsert(actor=None, rows=first_batch[1])
+    again = importing.orders_upsert(actor=None, rows=first_orders)
+    again_events = importing.events_upsert(actor=None, rows=first_events)
     timings["reimport_batch_s"] = round(time.perf_counter() - t0, 1)
     timings["reimport_created"] = again.created + again_events.created
     after = (
@@ -204,10 +267,12 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
     )
     timings["reimport_unchanged"] = counts == after
     timings["orders"], timings["shipments"], timings["lines"], timings["events"] = after
+    # Settle the database before timing pages, as it would be some minutes after an import: otherwise
+    # autovacuum's first pass over millions of fresh rows runs during (and slows) the page timings.
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    timings["analyze_s"] = round(time.perf_counter() - started, 1)
+        cursor.execute("VACUUM (ANALYZE)" if connection.vendor == "postgresql" else "ANALYZE")
+    timings["vacuum_analyze_s"] = round(time.perf_counter() - started, 1)
     return timings
 
 
@@ -224,25 +289,33 @@ def measure(timing: Timing, *, runs: int) -> None:
     with CaptureQueriesContext(connection) as captured:
         client.get(timing.url)
     timing.queries = len(captured.captured_queries)
-    samples = []
+    samples, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         client.get(timing.url)
         samples.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
     record_samples(timing, samples)
+    timing.cpu_ms = round(statistics.median(cpu), 1)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.workers is None:  # SQLite takes one writer at a time
+        args.workers = 2 if _db_label(args.database_url) == "postgresql" else 1
     _check_loopback(args.database_url)
-    recreate_database(args.database_url)
+    if not args.pages_only:
+        recreate_database(args.database_url)
     configure_django(args.database_url)
     from django.db import connection
 
     from kefu.operations.models import Shipment
 
-    print(f"Loading {args.shipments:,} shipments into {_db_label(args.database_url)} …", flush=True)
-    loading = load(args)
+    if args.pages_only:
+        loading: dict[str, Any] = {"pages_only": True, "shipments": Shipment.objects.count()}
+    else:
+        print(f"Loading {args.shipments:,} shipments into {_db_label(args.database_url)} …", flush=True)
+        loading = load(args)
     print(json.dumps(loading, indent=1), flush=True)
     middle = Shipment.objects.order_by("pk")[Shipment.objects.count() // 2]
     timings = [
@@ -256,12 +329,21 @@ def main(argv: list[str] | None = None) -> None:
     for timing in timings:
         measure(timing, runs=args.runs)
     rows = [
-        (t.name, t.url[:48], f"{t.median_ms:.1f}", f"{t.p95_ms:.1f}", str(t.runs), str(t.queries), str(t.status))
+        (
+            t.name,
+            t.url[:48],
+            f"{t.median_ms:.1f}",
+            f"{t.p95_ms:.1f}",
+            f"{t.cpu_ms:.1f}",
+            str(t.runs),
+            str(t.queries),
+            str(t.status),
+        )
         for t in timings
     ]
-    print(markdown_table(("case", "url", "median ms", "p95 ms", "runs", "queries", "status"), rows))
+    print(markdown_table(("case", "url", "median ms", "p95 ms", "CPU ms", "runs", "queries", "status"), rows))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"shipments-{_db_label(args.database_url)}.json"
+    out = RESULTS / f"shipments-{_db_label(args.database_url)}{'-pages' if args.pages_only else ''}.json"
     out.write_text(
         json.dumps(
             {

@@ -62,5 +62,6 @@ def test_same_seed_same_rows(db):
     assert runs[0] == runs[1]
     assert len(runs[0]["cases"]) == Plan.for_scale("tiny").cases
     assert len(runs[0]["shipments"]) == Plan.for_scale("tiny").shipments
-    assert len(runs[0]["events"]) >= 5 * len(runs[0]["shipments"])
+    # Five events a delivered shipment; those still on the road have only the events so far.
+    assert 4 * len(runs[0]["shipments"]) < len(runs[0]["events"]) <= 6 * len(runs[0]["shipments"])
     assert runs[0]["exceptions"] and runs[0]["visits"] and runs[0]["responses"]

@@ -122,6 +122,29 @@ def test_events_for_unknown_shipments_are_refused(customer):
     assert report.errors == [(2, "shipment_number", gettext("no shipment has this number"))]
 
 
+def test_an_event_batch_with_one_unknown_shipment_writes_nothing_and_names_every_bad_row(customer):
+    importing.orders_upsert(actor=None, rows=[_row(customer, 1)])
+    event = {"shipment_number": "YD-TMS-00001", "kind": "departed", "occurred_at": "2026-11-20 08:00"}
+    rows = [
+        event,
+        {**event, "shipment_number": "YD-NONE"},
+        {**event, "kind": "arrived_hub", "occurred_at": "yesterday"},
+        {**event, "shipment_number": "YD-NONE-2", "kind": "delivered"},
+    ]
+    report = importing.events_upsert(actor=None, rows=rows[:2])
+    assert (report.errors, report.created) == ([(3, "shipment_number", gettext("no shipment has this number"))], 0)
+    assert not TrackingEvent.objects.exists()
+    report = importing.events_upsert(actor=None, rows=rows)
+    assert [(r, c) for r, c, _m in report.errors] == [
+        (3, "shipment_number"),
+        (4, "occurred_at"),
+        (5, "shipment_number"),
+    ]
+    assert not TrackingEvent.objects.exists()
+    # Without the bad rows the rows that were good are written (the shipment's own events).
+    assert importing.events_upsert(actor=None, rows=[event]).created == 1
+
+
 def test_agent_may_not_import(people, customer):
     from kefu.core.services import PermissionDeniedError
 

@@ -115,6 +115,20 @@ def test_shipment_page_shows_events_exception_claims_and_case(client_for, shipme
     assert client_for("agent_other").get(photo_url).status_code == 404
 
 
+def test_shipment_page_without_exceptions_or_claims_skips_their_queries(
+    client_for, shipment, django_assert_num_queries
+):
+    client = client_for("supervisor")
+    url = reverse("operations:shipment", args=[shipment.pk])
+    client.get(url)
+    with django_assert_num_queries(7) as captured:  # session, user, department, shipment, events, lines, unread
+        assert client.get(url).status_code == 200
+    tables = ('"operations_claim"', '"operations_shipmentexception"')
+    assert not [
+        q["sql"] for q in captured.captured_queries if q["sql"].startswith(tuple(f"SELECT {t}." for t in tables))
+    ]
+
+
 def test_claim_page_walks_to_paid(client_for, shipment, people):
     ApprovalLimit.objects.create(role="supervisor", max_amount=Decimal("1000"))
     claim = services.claim_file(actor=None, shipment=shipment, basis="damage", amount_claimed=Decimal("500"))

@@ -162,8 +162,13 @@ class Order(models.Model):
         help_text=_("The number in the company's own system; imports and the API upsert by it."),
     )
     source = models.CharField(_("source"), max_length=10, choices=OrderSource.choices, default=OrderSource.STAFF)
+    # Indexed by order_customer_idx (customer first); a separate index would only slow the import.
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,
     )
     service_type = models.CharField(_("service type"), max_length=20, blank=True)
     goods = models.CharField(_("goods"), max_length=200)
@@ -193,7 +198,7 @@ class Order(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
     release_note = models.CharField(_("release reason"), max_length=200, blank=True, editable=False)
-    created_at = models.DateTimeField(_("ordered at"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("ordered at"), default=timezone.now)  # indexed by order_list_idx
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -219,8 +224,12 @@ class Shipment(models.Model):
 
     number = models.CharField(_("shipment number"), max_length=40, unique=True)
     order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="shipments")
-    customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="shipments"
+    customer = models.ForeignKey(  # indexed by shipment_customer_idx
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="shipments",
+        db_index=False,
     )
     vehicle = models.ForeignKey(
         Vehicle, verbose_name=_("vehicle"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -230,7 +239,7 @@ class Shipment(models.Model):
     )
     type_override_reason = models.CharField(_("vehicle type override reason"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=ShipmentStatus.choices, editable=False)
-    dispatched_at = models.DateTimeField(_("dispatched"), default=timezone.now, db_index=True)
+    dispatched_at = models.DateTimeField(_("dispatched"), default=timezone.now)  # indexed by shipment_list_idx
     departed_at = models.DateTimeField(_("left"), null=True, blank=True)
     pieces_shipped = models.PositiveIntegerField(_("pieces shipped"), default=0)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True, db_index=True)
@@ -272,7 +281,8 @@ class ShipmentLine(models.Model):
 class TrackingEvent(models.Model):
     """Where the goods were when; `informed_at` is when the customer was told (运输信息及时反馈)."""
 
-    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
+    # Indexed by event_unique_per_shipment (shipment first).
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
     occurred_at = models.DateTimeField(_("time"), db_index=True)
     place = models.CharField(_("place"), max_length=120, blank=True)

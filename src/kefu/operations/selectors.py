@@ -163,18 +163,32 @@ def shipment_list(*, user: Any, filters: ShipmentFilters) -> QuerySet[Shipment]:
 
 
 def shipment_get(*, user: Any, pk: int | None = None, number: str | None = None) -> Shipment | None:
-    queryset = _scoped(Shipment.objects.all(), user).select_related("customer", "order", "vehicle", "driver")
+    """The shipment, if `user` may see it, with whether it has exceptions and claims (see `shipment_detail`)."""
+    queryset = (
+        _scoped(Shipment.objects.all(), user)
+        .select_related("customer", "order", "vehicle", "driver")
+        .annotate(
+            has_exceptions=Exists(ShipmentException.objects.filter(shipment=OuterRef("pk"))),
+            has_claims=Exists(Claim.objects.filter(shipment=OuterRef("pk"))),
+        )
+    )
     return queryset.filter(pk=pk).first() if pk is not None else queryset.filter(number=number).first()
 
 
 def shipment_detail(shipment: Shipment) -> dict[str, Any]:
-    """What the shipment page shows: its events, lines, exceptions with photos, claims and linked cases."""
-    exceptions = list(shipment.exceptions.prefetch_related("photos").order_by("-reported_at"))
+    """What the shipment page shows: its events, lines, exceptions with photos, claims and linked cases.
+
+    Most shipments have no exception and no claim: for a shipment from `shipment_get` (which says
+    so) those two queries are skipped, two round trips of a page's nine. A shipment from elsewhere
+    is asked."""
+    has_exceptions, has_claims = (getattr(shipment, name, True) for name in ("has_exceptions", "has_claims"))
+    exceptions = list(shipment.exceptions.prefetch_related("photos").order_by("-reported_at")) if has_exceptions else []
+    claims = list(shipment.claims.select_related("exception").order_by("-claimed_at")) if has_claims else []
     return {
         "events": list(shipment.events.order_by("occurred_at", "id")),
         "lines": list(shipment.lines.all()),
         "exceptions": exceptions,
-        "claims": list(shipment.claims.select_related("exception").order_by("-claimed_at")),
+        "claims": claims,
         "case_numbers": sorted({e.case_number for e in exceptions if e.case_number}),
     }
 

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0001_initial'),
-        ('operations', '0003_order_pickup_index'),
+        ('operations', '0004_drop_indexes_covered_by_composites'),
     ]
 
     operations = [
