@@ -78,8 +78,7 @@ def attachment_add(*, actor: Any, case: Case, upload: Any) -> Attachment:
     return attachment
 
 
-@transaction.atomic
-def case_add_message(
+def add_message_in_transaction(
     *,
     actor: Any,
     case: Case,
@@ -114,6 +113,10 @@ def case_add_message(
         if current.waiting_for_customer and current.is_open:
             case_wait_for_customer(actor=None, case=current, waiting=False, note=_("The customer answered."))
     return message
+
+
+# Its own transaction, or a savepoint inside the caller's, so a refusal leaves the caller's work usable.
+case_add_message = transaction.atomic(add_message_in_transaction)
 
 
 @transaction.atomic

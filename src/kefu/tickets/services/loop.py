@@ -22,6 +22,7 @@ from kefu.core.crypto import lookup_hash
 from kefu.core.services import (
     DomainError,
     PermissionDeniedError,
+    audit_batch,
     audit_record,
     number_next,
     search_index_bulk,
@@ -111,6 +112,7 @@ def _validate_input(data: Mapping[str, Any]) -> None:
 
 
 @transaction.atomic
+@audit_batch()  # the case, its customer and the e-mail kept on it: one INSERT
 def case_receive(*, actor: Any, data: Mapping[str, Any], received_at: dt.datetime | None = None) -> Case:
     """受理登记: record who, when, what and through which channel; start the clocks; tell the customer."""
     _require(actor, "tickets.add_case")
