@@ -365,13 +365,14 @@ def _detail(request: HttpRequest, pk: int, fallback: Case | None = None) -> dict
     return _case_data(case)
 
 
-def _case_data(case: Case, *, just_received: bool = False) -> dict[str, Any]:
-    """`just_received`: the case was created in this request, so it has no solutions or files to read."""
+def _case_data(case: Case, receipt: services.Receipt | None = None) -> dict[str, Any]:
+    """The case as data; from the `receipt` of a case just received: its clocks and timeline as
+    created, and no solutions or files yet (nothing to read back)."""
     now = timezone.now()
-    clocks = sorted(case.clocks.all(), key=lambda c: c.due_at)
+    clocks = sorted(receipt.clocks if receipt else case.clocks.all(), key=lambda c: c.due_at)
     base = {name: getattr(case, name) for name in CaseDetailOut.model_fields if hasattr(case, name)}
     timeline = []
-    for event in selectors.case_timeline(case):
+    for event in receipt.timeline if receipt else selectors.case_timeline(case):
         entry = describe(event)
         timeline.append(
             {
@@ -387,9 +388,9 @@ def _case_data(case: Case, *, just_received: bool = False) -> dict[str, Any]:
         **base,
         "next_due_at": case.next_due_at,
         "clocks": [_clock_out(c, now) for c in clocks],
-        "solutions": [] if just_received else list(case.solutions.all()),
+        "solutions": [] if receipt else list(case.solutions.all()),
         "messages": list(case.messages.all()),
-        "attachments": [] if just_received else list(case.attachments.all()),
+        "attachments": [] if receipt else list(case.attachments.all()),
         "timeline": timeline,
     }
 
@@ -439,8 +440,8 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
     data["contact"] = _get(Contact, payload.contact_id, "contact_id")
     data["category"] = _active_category(payload.category_id)
     data["request_type"] = _get(ServiceRequestType, payload.request_type_id, "request_type_id", is_active=True)
-    case = services.case_receive(actor=request.user, data=data)
-    return Status(201, _case_data(case, just_received=True))  # its receiver always sees it: no visibility read
+    receipt = services.case_intake(actor=request.user, data=data)
+    return Status(201, _case_data(receipt.case, receipt))  # its receiver always sees it: no visibility read
 
 
 # --- the loop -------------------------------------------------------------------------------------

@@ -78,18 +78,20 @@ _audit_batch: ContextVar[list[AuditEvent] | None] = ContextVar("audit_batch", de
 
 
 @contextmanager
-def audit_batch() -> Iterator[None]:
+def audit_batch() -> Iterator[list[AuditEvent]]:
     """Write the audit events recorded inside the block with one INSERT at its end: a business action
     whose nested services each record their own event (a case received also flags its customer and
-    keeps the e-mail sent) costs one statement, not one each. Use it inside the action's transaction;
-    a nested block joins the outer one."""
-    if _audit_batch.get() is not None:
-        yield
+    keeps the e-mail sent) costs one statement, not one each. Yields the events, in the order they
+    were recorded. Use it inside the action's transaction; a nested block joins the outer one (its
+    events are written, and get their ids, when the outer block ends)."""
+    outer = _audit_batch.get()
+    if outer is not None:
+        yield outer
         return
     events: list[AuditEvent] = []
     token = _audit_batch.set(events)
     try:
-        yield
+        yield events
     finally:
         _audit_batch.reset(token)
     AuditEvent.objects.bulk_create(events)

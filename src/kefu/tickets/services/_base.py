@@ -145,7 +145,7 @@ def _plan_clocks(case: Case, metrics: Iterable[str], at: dt.datetime) -> list[Ca
         if target is None:
             continue
         spec = None if target.round_the_clock else policy_spec
-        due_at = sla.due(at, target.minutes, spec)
+        due_at = sla.due(at, target.minutes, spec).astimezone(dt.UTC)  # as it reads back from the database
         planned.append(
             CaseClock(
                 case=case,

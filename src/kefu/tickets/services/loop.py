@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from kefu.core import events
 from kefu.core.crypto import lookup_hash
+from kefu.core.models import AuditEvent
+from kefu.core.selectors import subject_key
 from kefu.core.services import (
     DomainError,
     PermissionDeniedError,
@@ -111,10 +114,32 @@ def _validate_input(data: Mapping[str, Any]) -> None:
         raise DomainError(_("Only service requests have a request type."), field="request_type")
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """A case just received, with what receiving it created: whoever answers with the case (the API's
+    201 body) has its clocks and timeline without reading them back."""
+
+    case: Case
+    clocks: list[CaseClock]
+    timeline: list[AuditEvent]  # newest first, as `case_timeline` reads it
+
+
 @transaction.atomic
-@audit_batch()  # the case, its customer and the e-mail kept on it: one INSERT
-def case_receive(*, actor: Any, data: Mapping[str, Any], received_at: dt.datetime | None = None) -> Case:
+def case_intake(*, actor: Any, data: Mapping[str, Any], received_at: dt.datetime | None = None) -> Receipt:
     """受理登记: record who, when, what and through which channel; start the clocks; tell the customer."""
+    with audit_batch() as written:  # the case, its customer and the e-mail kept on it: one INSERT
+        case, clocks = _receive(actor, data, received_at)
+    subject = subject_key(case)
+    timeline = [e for e in reversed(written) if (e.subject_type, e.subject_id) == subject]
+    return Receipt(case, clocks, timeline)
+
+
+def case_receive(*, actor: Any, data: Mapping[str, Any], received_at: dt.datetime | None = None) -> Case:
+    """受理登记 (see `case_intake`), for callers that need only the case."""
+    return case_intake(actor=actor, data=data, received_at=received_at).case
+
+
+def _receive(actor: Any, data: Mapping[str, Any], received_at: dt.datetime | None) -> tuple[Case, list[CaseClock]]:
     _require(actor, "tickets.add_case")
     _validate_input(data)
     at = received_at or timezone.now()
@@ -131,10 +156,9 @@ def case_receive(*, actor: Any, data: Mapping[str, Any], received_at: dt.datetim
         case.department_id = case.category.default_department_id
     case.search_text = _search_text(case).lower()
     clocks = _plan_clocks(case, CLOCKS_AT_RECEIPT.get((case.kind, case.nature), DEFAULT_CLOCKS_AT_RECEIPT), at)
-    next_due = min((c.due_at for c in clocks if c.paused_at is None), default=None)
-    case.next_due_at = next_due.astimezone(dt.UTC) if next_due else None  # as it reads back from the database
+    case.next_due_at = min((c.due_at for c in clocks if c.paused_at is None), default=None)
     case.save()
-    CaseClock.objects.bulk_create(clocks)
+    clocks = CaseClock.objects.bulk_create(clocks)
     search_index_bulk(kind=SEARCH_KIND, texts=[(case.pk, _search_text(case))])
     audit_record(
         actor=actor,
@@ -145,7 +169,7 @@ def case_receive(*, actor: Any, data: Mapping[str, Any], received_at: dt.datetim
     if case.customer is not None and case.kind == CaseKind.COMPLAINT:
         customer_record_complaint(customer=case.customer, case_number=case.number, at=at)
     events.publish("tickets.case.received", case=case, actor=actor)
-    return case
+    return case, clocks
 
 
 @transaction.atomic
