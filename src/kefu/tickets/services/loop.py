@@ -164,7 +164,9 @@ def _receive(actor: Any, data: Mapping[str, Any], received_at: dt.datetime | Non
         actor=actor,
         action="tickets.case.received",
         subject=case,
-        changes={"channel": case.channel, "kind": case.kind, "severity": case.severity},
+        # Keys in the order PostgreSQL's jsonb keeps them (shorter first): the 201 body built from this
+        # event lists its lines as a later read of the timeline does.
+        changes={"kind": case.kind, "channel": case.channel, "severity": case.severity},
     )
     if case.customer is not None and case.kind == CaseKind.COMPLAINT:
         customer_record_complaint(customer=case.customer, case_number=case.number, at=at)
