@@ -175,21 +175,21 @@ def search_index_bulk(*, kind: str, texts: Iterable[tuple[int, str]]) -> int:
 
 
 def number_next(*, prefix: str, day: dt.date | None = None) -> str:
-    """Allocate the next human-readable number for `prefix` today, e.g. TS-20261122-0007."""
+    """Allocate the next human-readable number for `prefix` today, e.g. TS-20261122-0007.
+
+    One statement, atomic on its own: outside a transaction the counter row is locked only while it
+    runs; inside the caller's transaction, until that ends (and a rollback gives the number back)."""
     day = day or timezone.localdate()
     key = f"{prefix}-{day:%Y%m%d}"
-    with transaction.atomic(savepoint=False):  # inside the caller's transaction when there is one
+    value = _sequence_increment(key)
+    if value is None:  # the first number of the day
+        NumberSequence.objects.get_or_create(key=key)
         value = _sequence_increment(key)
-        if value is None:  # the first number of the day
-            NumberSequence.objects.get_or_create(key=key)
-            value = _sequence_increment(key)
     return f"{key}-{value:04d}"
 
 
 def _sequence_increment(key: str) -> int | None:
-    """Add one to the sequence `key` and read the new value in one statement; None when it does not exist.
-
-    The UPDATE locks the row until the transaction ends, so the value read back is ours."""
+    """Add one to the sequence `key` and read the new value in one statement; None when it does not exist."""
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(

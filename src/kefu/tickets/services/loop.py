@@ -124,11 +124,18 @@ class Receipt:
     timeline: list[AuditEvent]  # newest first, as `case_timeline` reads it
 
 
-@transaction.atomic
 def case_intake(*, actor: Any, data: Mapping[str, Any], received_at: dt.datetime | None = None) -> Receipt:
-    """受理登记: record who, when, what and through which channel; start the clocks; tell the customer."""
-    with audit_batch() as written:  # the case, its customer and the e-mail kept on it: one INSERT
-        case, clocks = _receive(actor, data, received_at)
+    """受理登记: record who, when, what and through which channel; start the clocks; tell the customer.
+
+    The number is taken before the receipt's transaction (inside it when the caller already has
+    one): the day's counter row is then locked for its one UPDATE, not for the whole receipt, so
+    concurrent intakes do not wait for each other. A receipt failing after that leaves a gap."""
+    _require(actor, "tickets.add_case")
+    _validate_input(data)
+    at = received_at or timezone.now()
+    number = number_next(prefix=NUMBER_PREFIX[CaseKind(data["kind"])], day=timezone.localdate(at))
+    with transaction.atomic(), audit_batch() as written:  # the case, its customer, its e-mail: one INSERT
+        case, clocks = _receive(actor, data, at, number)
     subject = subject_key(case)
     timeline = [e for e in reversed(written) if (e.subject_type, e.subject_id) == subject]
     return Receipt(case, clocks, timeline)
@@ -139,10 +146,7 @@ def case_receive(*, actor: Any, data: Mapping[str, Any], received_at: dt.datetim
     return case_intake(actor=actor, data=data, received_at=received_at).case
 
 
-def _receive(actor: Any, data: Mapping[str, Any], received_at: dt.datetime | None) -> tuple[Case, list[CaseClock]]:
-    _require(actor, "tickets.add_case")
-    _validate_input(data)
-    at = received_at or timezone.now()
+def _receive(actor: Any, data: Mapping[str, Any], at: dt.datetime, number: str) -> tuple[Case, list[CaseClock]]:
     case = Case(**{k: v for k, v in data.items()}, received_at=at, received_by=actor)
     case.extra = clean_extra(case.request_type.fields, dict(data.get("extra") or {})) if case.request_type else {}
     case.nature = case.nature or ""
@@ -150,7 +154,7 @@ def _receive(actor: Any, data: Mapping[str, Any], received_at: dt.datetime | Non
     case.priority = derive_priority(severity=case.severity, customer_grade=_grade_of(case), kind=case.kind)
     if case.severity == Severity.MAJOR:
         case.escalation_level = case.escalation_base = EscalationLevel.MANAGER  # 重大: the director at once
-    case.number = number_next(prefix=NUMBER_PREFIX[CaseKind(case.kind)], day=timezone.localdate(at))
+    case.number = number
     case.tracking_code = secrets.token_urlsafe(16)
     if case.category_id and case.category and case.category.default_department_id and not case.department_id:
         case.department_id = case.category.default_department_id
