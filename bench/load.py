@@ -303,8 +303,12 @@ class Server:
                 self.process.wait()
 
 
-def gunicorn_command(gunicorn: str | Path, wsgi: str, *, workers: int = 2, timeout: int = 300) -> list[str]:
-    """gunicorn with `workers` sync workers on 127.0.0.1:{port}, the same settings for both systems."""
+def gunicorn_command(
+    gunicorn: str | Path, wsgi: str, *, workers: int = 2, threads: int = 1, timeout: int = 300
+) -> list[str]:
+    """gunicorn with `workers` sync workers on 127.0.0.1:{port}, the same settings for both systems;
+    with `threads` > 1, threaded workers (gthread) that overlap one request's database waits with
+    another's Python."""
     return [
         str(gunicorn),
         wsgi,
@@ -313,7 +317,9 @@ def gunicorn_command(gunicorn: str | Path, wsgi: str, *, workers: int = 2, timeo
         "--workers",
         str(workers),
         "--worker-class",
-        "sync",
+        "sync" if threads == 1 else "gthread",
+        "--threads",
+        str(threads),
         "--timeout",
         str(timeout),
         "--backlog",

@@ -60,6 +60,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--job-seconds", type=float, default=300.0, help="stop the peer's sweep after this long")
     parser.add_argument("--rounds", type=int, default=1, help="repeat the scenarios; the median round is reported")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per system")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per gunicorn worker (1: sync workers, the issue's setting)"
+    )
     parser.add_argument("--scenarios", nargs="*", help="run only these scenarios (and jobs)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--shipments", type=int, help="shipments to generate (default: as many as cases)")
@@ -148,7 +151,7 @@ def kefu_fixture(seed: int) -> dict[str, Any]:
     }
 
 
-def kefu_server(url: str, workers: int, log: Path) -> Server:
+def kefu_server(url: str, workers: int, log: Path, threads: int = 1) -> Server:
     env = {
         "DATABASE_URL": url,
         "KEFU_DEBUG": "0",
@@ -160,7 +163,7 @@ def kefu_server(url: str, workers: int, log: Path) -> Server:
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     return Server(
-        gunicorn_command(gunicorn, "kefu.wsgi:application", workers=workers),
+        gunicorn_command(gunicorn, "kefu.wsgi:application", workers=workers, threads=threads),
         env=env,
         cwd=ROOT,
         ready_path="/healthz",
@@ -266,11 +269,11 @@ def peer_database(args: argparse.Namespace, cases: int) -> dict[str, Any]:
     return _peer_tool(args.peer_database_url, "load", str(export))
 
 
-def peer_server(url: str, workers: int, log: Path) -> Server:
+def peer_server(url: str, workers: int, log: Path, threads: int = 1) -> Server:
     env = _peer_env(url)
     gunicorn = PEER_VENV / "bin" / "gunicorn"
     return Server(
-        gunicorn_command(gunicorn, "wsgi:application", workers=workers),
+        gunicorn_command(gunicorn, "wsgi:application", workers=workers, threads=threads),
         env=env,
         cwd=PEER_SOURCE,
         ready_path="/login/",
@@ -487,9 +490,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     connections.close_all()
     logs = RESULTS / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    servers: dict[str, Server] = {"kefu": kefu_server(args.database_url, args.workers, logs / "kefu-gunicorn.log")}
+    servers: dict[str, Server] = {
+        "kefu": kefu_server(args.database_url, args.workers, logs / "kefu-gunicorn.log", args.threads)
+    }
     if args.peer:
-        servers["helpdesk"] = peer_server(args.peer_database_url, args.workers, logs / "helpdesk-gunicorn.log")
+        servers["helpdesk"] = peer_server(
+            args.peer_database_url, args.workers, logs / "helpdesk-gunicorn.log", args.threads
+        )
     started: list[Server] = []
     try:
         for server in servers.values():
@@ -523,7 +530,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "database": _db_label(args.database_url),
         "data": data,
         "peer_data": peer_data,
-        "settings": {k: getattr(args, k) for k in ("concurrency", "requests", "seconds", "rounds", "workers")},
+        "settings": {
+            k: getattr(args, k) for k in ("concurrency", "requests", "seconds", "rounds", "workers", "threads")
+        },
         "results": [r.as_dict() for r in results],
         "jobs": jobs,
         "python": platform.python_version(),

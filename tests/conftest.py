@@ -7,6 +7,7 @@ from django.test import Client
 
 from kefu.accounts.models import Department, Role, Team, User
 from kefu.accounts.services import team_create, user_create
+from kefu.core.configcache import config_caches_clear
 
 PASSWORD = "Kefu-test-2026!"
 
@@ -18,6 +19,14 @@ def _immediate_tasks(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Hashing speed is irrelevant to what the tests check; the default hasher costs ~0.3 s a user.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_config_caches():
+    """Each test starts from its own configuration rows: a rolled-back test sends no change signal."""
+    config_caches_clear()
+    yield
+    config_caches_clear()
 
 
 @pytest.fixture

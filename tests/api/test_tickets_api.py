@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kefu.accounts.models import Role
-from kefu.tickets.models import Category
+from kefu.tickets.models import Category, SlaPolicy, SlaTarget
+from kefu.tickets.services import category_save, sla_target_save
 from tests.conftest import make_user
 from tests.customers.factories import bearer
 
@@ -400,3 +402,42 @@ def test_webhook_subscriptions_are_managed_by_the_cs_manager(api):
     assert agent.delete(f"/api/v1/webhooks/{created['id']}")[0] == 403
     assert manager.delete(f"/api/v1/webhooks/{created['id']}")[0] == 204
     assert manager.delete(f"/api/v1/webhooks/{created['id']}")[0] == 404
+
+
+def test_receiving_a_case_costs_a_fixed_number_of_statements(api, archive, django_assert_max_num_queries):
+    """Intake reads no configuration once warm (policies, targets, calendar, categories, webhooks are
+    cached per process) and writes each table once: token, customer, contact, number, case, clocks,
+    search tokens, customer flag, outbox (read + one INSERT for e-mail and SMS), the e-mail kept on
+    the case, one audit INSERT for all three events; the 201 body reads back only the messages (the
+    clocks and timeline are in hand). In a test the transaction is a savepoint, counted here too."""
+    agent = api("agent")
+    assert agent.post(API, _complaint(archive))[0] == 201  # warms the per-process configuration
+    payload = _complaint(archive, order_number="YD20260302002", caller_email="zhangwei@example.test")
+    with django_assert_max_num_queries(15) as captured:
+        status, case = agent.post(API, payload)
+    assert status == 201, case
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert sum(s.startswith('INSERT INTO "core_auditevent"') for s in statements) == 1
+    assert not any("slapolicy" in s or "calendarday" in s or "tickets_category" in s for s in statements)
+    assert len(case["clocks"]) == 4 and len(case["timeline"]) == 2 and len(case["messages"]) == 1
+    assert agent.get(f"{API}/{case['id']}") == (200, case)  # built in hand, yet what reading it back gives
+
+
+def test_changed_configuration_applies_to_the_next_case_at_once(api, archive, people):
+    """The per-process cache of time limits and categories is dropped when a manager saves one."""
+    agent, manager = api("agent"), people["cs_manager"]
+
+    def report_due(case):
+        return next(dt.datetime.fromisoformat(c["due_at"]) for c in case["clocks"] if c["metric"] == "report")
+
+    first = agent.post(API, _complaint(archive))[1]
+    policy = SlaPolicy.objects.get(name="硬性投诉")
+    minutes = SlaTarget.objects.get(policy=policy, metric="report", severity="").minutes
+    sla_target_save(actor=manager, policy=policy, data={"metric": "report", "severity": "", "minutes": minutes + 600})
+    second = agent.post(API, _complaint(archive, order_number="YD20260302002"))[1]
+    assert report_due(second) > report_due(first)
+
+    damage = Category.objects.get(code="damage")
+    category_save(actor=manager, category=damage, data={"is_active": False})
+    status, body = agent.post(API, _complaint(archive, order_number="YD20260302003"))
+    assert (status, body["field"]) == (400, "category_id")

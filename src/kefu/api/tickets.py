@@ -32,6 +32,7 @@ from kefu.tickets.choices import (
     Severity,
     SolutionKind,
 )
+from kefu.tickets.configuration import active_categories
 from kefu.tickets.models import (
     Attachment,
     Case,
@@ -322,6 +323,16 @@ def _get(model: Any, pk: int | None, field: str, **conditions: Any) -> Any:
     return found
 
 
+def _active_category(pk: int | None) -> Category | None:
+    """The category `pk` from the per-process cache, a 400 for an unknown or retired one."""
+    if pk is None:
+        return None
+    category = active_categories.get().get(pk)
+    if category is None:
+        raise DomainError(f"no {Category._meta.verbose_name} {pk}", field="category_id")
+    return category
+
+
 def _user(pk: int | None, field: str) -> User | None:
     return _get(User, pk, field, is_active=True)  # type: ignore[no-any-return]
 
@@ -354,12 +365,14 @@ def _detail(request: HttpRequest, pk: int, fallback: Case | None = None) -> dict
     return _case_data(case)
 
 
-def _case_data(case: Case) -> dict[str, Any]:
+def _case_data(case: Case, receipt: services.Receipt | None = None) -> dict[str, Any]:
+    """The case as data; from the `receipt` of a case just received: its clocks and timeline as
+    created, and no solutions or files yet (nothing to read back)."""
     now = timezone.now()
-    clocks = sorted(case.clocks.all(), key=lambda c: c.due_at)
+    clocks = sorted(receipt.clocks if receipt else case.clocks.all(), key=lambda c: c.due_at)
     base = {name: getattr(case, name) for name in CaseDetailOut.model_fields if hasattr(case, name)}
     timeline = []
-    for event in selectors.case_timeline(case):
+    for event in receipt.timeline if receipt else selectors.case_timeline(case):
         entry = describe(event)
         timeline.append(
             {
@@ -375,9 +388,9 @@ def _case_data(case: Case) -> dict[str, Any]:
         **base,
         "next_due_at": case.next_due_at,
         "clocks": [_clock_out(c, now) for c in clocks],
-        "solutions": list(case.solutions.all()),
+        "solutions": [] if receipt else list(case.solutions.all()),
         "messages": list(case.messages.all()),
-        "attachments": list(case.attachments.all()),
+        "attachments": [] if receipt else list(case.attachments.all()),
         "timeline": timeline,
     }
 
@@ -425,10 +438,10 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
     data["nature"] = data["nature"] or ""
     data["customer"] = _get(Customer, payload.customer_id, "customer_id")
     data["contact"] = _get(Contact, payload.contact_id, "contact_id")
-    data["category"] = _get(Category, payload.category_id, "category_id", is_active=True)
+    data["category"] = _active_category(payload.category_id)
     data["request_type"] = _get(ServiceRequestType, payload.request_type_id, "request_type_id", is_active=True)
-    case = services.case_receive(actor=request.user, data=data)
-    return Status(201, _case_data(case))  # its receiver always sees it: no second visibility read
+    receipt = services.case_intake(actor=request.user, data=data)
+    return Status(201, _case_data(receipt.case, receipt))  # its receiver always sees it: no visibility read
 
 
 # --- the loop -------------------------------------------------------------------------------------

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,10 +63,38 @@ def audit_record(
     changes: dict[str, Any] | None = None,
     subject_label: str | None = None,
 ) -> AuditEvent:
-    """Append one audit event for `subject` in the caller's transaction."""
+    """Append one audit event for `subject` in the caller's transaction (at the end of the enclosing
+    `audit_batch()` block when there is one: the event's id is set then)."""
     event = _audit_event(actor, action, subject, changes, subject_label)
-    event.save(force_insert=True)
+    batch = _audit_batch.get()
+    if batch is not None:
+        batch.append(event)
+    else:
+        event.save(force_insert=True)
     return event
+
+
+_audit_batch: ContextVar[list[AuditEvent] | None] = ContextVar("audit_batch", default=None)
+
+
+@contextmanager
+def audit_batch() -> Iterator[list[AuditEvent]]:
+    """Write the audit events recorded inside the block with one INSERT at its end: a business action
+    whose nested services each record their own event (a case received also flags its customer and
+    keeps the e-mail sent) costs one statement, not one each. Yields the events, in the order they
+    were recorded. Use it inside the action's transaction; a nested block joins the outer one (its
+    events are written, and get their ids, when the outer block ends)."""
+    outer = _audit_batch.get()
+    if outer is not None:
+        yield outer
+        return
+    events: list[AuditEvent] = []
+    token = _audit_batch.set(events)
+    try:
+        yield events
+    finally:
+        _audit_batch.reset(token)
+    AuditEvent.objects.bulk_create(events)
 
 
 def audit_record_many(*, actor: Any | None, action: str, entries: Iterable[tuple[Any, dict[str, Any]]]) -> int:
@@ -124,37 +153,57 @@ def search_index_replace(*, kind: str, object_id: int, text: str) -> None:
     )
 
 
+SEARCH_INSERT_ROWS = 1000  # rows per INSERT: 3,000 parameters, within every backend's limit
+
+
 def search_index_bulk(*, kind: str, texts: Iterable[tuple[int, str]]) -> int:
-    """Index many new records at once (imports, demo data); returns the number of tokens written."""
-    rows = [(kind, t, pk) for pk, text in texts for t in tokens_for(text)]
-    if connection.vendor == "postgresql":
-        # COPY straight into the table: an import of a million records writes several million tokens.
-        table = connection.ops.quote_name(SearchToken._meta.db_table)
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {table} (kind, token, object_id) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-    else:
-        SearchToken.objects.bulk_create(
-            (SearchToken(kind=k, token=t, object_id=pk) for k, t, pk in rows), batch_size=5000
-        )
+    """Index many new records at once (imports, demo data, each case received); returns the number of
+    tokens written, without a model instance per token (a case has 50-60 of them)."""
+    rows = [(kind, token, pk) for pk, text in texts for token in tokens_for(text)]
+    qn = connection.ops.quote_name
+    table, columns = qn(SearchToken._meta.db_table), ", ".join(qn(c) for c in ("kind", "token", "object_id"))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(rows) > SEARCH_INSERT_ROWS:
+            # COPY for an import: a million records write several million tokens.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return len(rows)
+        for start in range(0, len(rows), SEARCH_INSERT_ROWS):
+            chunk = rows[start : start + SEARCH_INSERT_ROWS]
+            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values}",  # noqa: S608
+                [value for row in chunk for value in row],
+            )
     return len(rows)
 
 
 def number_next(*, prefix: str, day: dt.date | None = None) -> str:
-    """Allocate the next human-readable number for `prefix` today, e.g. TS-20261122-0007."""
+    """Allocate the next human-readable number for `prefix` today, e.g. TS-20261122-0007.
+
+    One statement, atomic on its own: outside a transaction the counter row is locked only while it
+    runs; inside the caller's transaction, until that ends (and a rollback gives the number back)."""
     day = day or timezone.localdate()
     key = f"{prefix}-{day:%Y%m%d}"
-    sequence = NumberSequence.objects.filter(key=key)
-    with transaction.atomic(savepoint=False):  # inside the caller's transaction when there is one
-        # The UPDATE locks the row until the transaction ends, so the value read back is ours.
-        if not sequence.update(last_value=F("last_value") + 1):
-            NumberSequence.objects.get_or_create(key=key)
-            sequence.update(last_value=F("last_value") + 1)
-        value = sequence.values_list("last_value", flat=True).get()
+    value = _sequence_increment(key)
+    if value is None:  # the first number of the day
+        NumberSequence.objects.get_or_create(key=key)
+        value = _sequence_increment(key)
     return f"{key}-{value:04d}"
+
+
+def _sequence_increment(key: str) -> int | None:
+    """Add one to the sequence `key` and read the new value in one statement; None when it does not exist."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {qn(NumberSequence._meta.db_table)} SET {qn('last_value')} = {qn('last_value')} + 1 "  # noqa: S608
+            f"WHERE {qn('key')} = %s RETURNING {qn('last_value')}",
+            [key],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def calendar_set_weekly_hours(*, actor: Any, calendar: WorkCalendar, weekly_hours: dict[str, Any]) -> None:

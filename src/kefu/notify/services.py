@@ -69,6 +69,21 @@ def message_enqueue(
         raise
 
 
+def messages_enqueue_many(messages: Sequence[OutboxMessage]) -> list[OutboxMessage]:
+    """`message_enqueue` for several unsaved messages with one read and one INSERT (no savepoint each);
+    returns those that were new. A message without a recipient, or whose `dedupe_key` was used
+    before, is dropped."""
+    wanted = [m for m in messages if m.recipient]
+    keys = [m.dedupe_key for m in wanted if m.dedupe_key]
+    used = (
+        set(OutboxMessage.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)) if keys else set()
+    )
+    new = [m for m in wanted if m.dedupe_key not in used]
+    # ignore_conflicts: another transaction may have queued the same message since the read above.
+    OutboxMessage.objects.bulk_create(new, ignore_conflicts=True)
+    return new
+
+
 @dataclass(frozen=True)
 class StaffNote:
     """One piece of news for one staff member; `dedupe_key` makes telling it twice a no-op."""

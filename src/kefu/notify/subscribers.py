@@ -13,8 +13,14 @@ from django.utils.translation import gettext_noop
 
 from kefu.accounts.models import Role, User
 from kefu.core import events
-from kefu.notify.models import Channel
-from kefu.notify.services import StaffNote, message_enqueue, outbox_message_id, staff_notify, staff_notify_many
+from kefu.notify.models import Channel, OutboxMessage
+from kefu.notify.services import (
+    StaffNote,
+    messages_enqueue_many,
+    outbox_message_id,
+    staff_notify,
+    staff_notify_many,
+)
 
 
 def on_change_request_decided(*, request: Any, actor: Any) -> None:
@@ -200,26 +206,27 @@ def _notify_customer(step: str, case: Any) -> None:
         return
     subject, body, sms = texts
     contact = _contact(case)
-    address = _customer_email(case, contact)
-    if address:
-        message_key = f"{key}-email"
-        queued = message_enqueue(
-            channel=Channel.EMAIL, recipient=address, subject=subject, body=body, dedupe_key=message_key
+    email = OutboxMessage(
+        channel=Channel.EMAIL,
+        recipient=_customer_email(case, contact),
+        subject=subject,
+        body=body,
+        dedupe_key=f"{key}-email",
+    )
+    text = OutboxMessage(
+        channel=Channel.SMS, recipient=_customer_mobile(case, contact), body=sms, dedupe_key=f"{key}-sms"
+    )
+    if case.severity != MAJOR_SEVERITY:
+        text.next_attempt_at = quiet_until(timezone.now()) or text.next_attempt_at
+    if email in messages_enqueue_many([email, text]):
+        events.publish(
+            "notify.case_email.queued",
+            case=case,
+            recipient=email.recipient,
+            subject=subject,
+            body=body,
+            message_id=outbox_message_id(email.dedupe_key or ""),
         )
-        if queued is not None:
-            events.publish(
-                "notify.case_email.queued",
-                case=case,
-                recipient=address,
-                subject=subject,
-                body=body,
-                message_id=outbox_message_id(message_key),
-            )
-    mobile = _customer_mobile(case, contact)
-    if mobile:
-        now = timezone.now()
-        not_before = None if case.severity == MAJOR_SEVERITY else quiet_until(now)
-        message_enqueue(channel=Channel.SMS, recipient=mobile, body=sms, dedupe_key=f"{key}-sms", not_before=not_before)
 
 
 def _customer_step(step: str) -> Callable[..., None]:

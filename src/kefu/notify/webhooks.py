@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from kefu.accounts.rules import is_admin, is_cs_manager
 from kefu.core import events
+from kefu.core.configcache import config_cache
 from kefu.notify.models import Channel, WebhookSubscription
 from kefu.notify.services import message_enqueue
 
@@ -83,9 +84,15 @@ def case_payload(event: str, case: Any, actor: Any = None) -> dict[str, Any]:
     }
 
 
+@config_cache([WebhookSubscription])
+def active_subscriptions() -> list[WebhookSubscription]:
+    """Every case event looks for subscribers; there are a handful, changed rarely: kept per process."""
+    return list(WebhookSubscription.objects.filter(is_active=True))
+
+
 def on_case_events(event: str, payloads: Sequence[Mapping[str, Any]]) -> None:
     """Queue one POST per case and active subscription whose events match (in the publisher's transaction)."""
-    subscriptions = [s for s in WebhookSubscription.objects.filter(is_active=True) if s.matches(event)]
+    subscriptions = [s for s in active_subscriptions.get() if s.matches(event)]
     if not subscriptions:
         return
     for payload in payloads:

@@ -28,6 +28,7 @@ from kefu.tickets.choices import (
     Priority,
     Severity,
 )
+from kefu.tickets.configuration import PolicyPlan, active_policies
 from kefu.tickets.models import (
     Case,
     CaseClock,
@@ -117,28 +118,34 @@ def _grade_of(case: Case) -> str:
     return case.customer.grade if case.customer_id and case.customer else ""
 
 
-def _policy_for(case: Case) -> SlaPolicy | None:
-    return sla.best_policy(SlaPolicy.objects.filter(is_active=True).select_related("calendar"), case, _grade_of(case))
+def _policy_for(case: Case) -> PolicyPlan | None:
+    plans = active_policies.get()
+    best = sla.best_policy((p.policy for p in plans.values()), case, _grade_of(case))
+    return plans[best.pk] if best is not None else None
 
 
 def _spec_for(policy: SlaPolicy) -> Any:
-    return None if policy.round_the_clock else calendar_spec(policy.calendar)
+    """The calendar of `policy` (None for round the clock), from the cache while it is active."""
+    if policy.round_the_clock:
+        return None
+    plan = active_policies.get().get(policy.pk)
+    return plan.spec if plan is not None else calendar_spec(policy.calendar)
 
 
 def _plan_clocks(case: Case, metrics: Iterable[str], at: dt.datetime) -> list[CaseClock]:
     """The clocks `metrics` would start at `at` under the case's policy (unsaved)."""
-    policy = _policy_for(case)
-    if policy is None:
+    plan = _policy_for(case)
+    if plan is None:
         return []
-    targets = sla.targets_for(policy.targets.all(), case.severity)
-    policy_spec = _spec_for(policy)
+    policy, policy_spec = plan.policy, plan.spec
+    targets = sla.targets_for(plan.targets, case.severity)
     planned = []
     for metric in metrics:
         target = targets.get(metric)
         if target is None:
             continue
         spec = None if target.round_the_clock else policy_spec
-        due_at = sla.due(at, target.minutes, spec)
+        due_at = sla.due(at, target.minutes, spec).astimezone(dt.UTC)  # as it reads back from the database
         planned.append(
             CaseClock(
                 case=case,

@@ -23,7 +23,7 @@ from kefu.tickets.models import (
     Case,
     CaseMessage,
 )
-from kefu.tickets.services.evidence import attachment_add, case_add_message
+from kefu.tickets.services.evidence import add_message_in_transaction, attachment_add, case_add_message
 from kefu.tickets.services.loop import case_receive
 
 # --- e-mail ---------------------------------------------------------------------------------------
@@ -138,8 +138,10 @@ def case_receive_email(*, raw: bytes) -> tuple[Case, bool]:
 
 def case_record_email_sent(*, case: Case, subject: str, body: str, message_id: str, **payload: Any) -> None:
     """An e-mail about the case went to the outbox (event ``notify.case_email.queued``): keep it on the
-    case as an outbound message, so a reply quoting its Message-ID threads back into the case."""
-    case_add_message(
+    case as an outbound message, so a reply quoting its Message-ID threads back into the case.
+
+    A subscriber runs inside the publisher's transaction, which fails as a whole: no savepoint."""
+    add_message_in_transaction(
         actor=None,
         case=case,
         direction=CaseMessage.Direction.OUTBOUND,

@@ -86,8 +86,7 @@ def attachments_add(*, actor: Any, case: Case, uploads: Sequence[Any]) -> list[A
     return [attachment_add(actor=actor, case=case, upload=upload) for upload in uploads]
 
 
-@transaction.atomic
-def case_add_message(
+def add_message_in_transaction(
     *,
     actor: Any,
     case: Case,
@@ -122,6 +121,10 @@ def case_add_message(
         if current.waiting_for_customer and current.is_open:
             case_wait_for_customer(actor=None, case=current, waiting=False, note=_("The customer answered."))
     return message
+
+
+# Its own transaction, or a savepoint inside the caller's, so a refusal leaves the caller's work usable.
+case_add_message = transaction.atomic(add_message_in_transaction)
 
 
 @transaction.atomic
