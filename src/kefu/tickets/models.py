@@ -339,10 +339,12 @@ class CaseClock(models.Model):
                 condition=models.Q(stopped_at__isnull=True, paused_at__isnull=True),
                 name="clock_running_due_idx",
             ),
+            # With due_at beside warn_at the sweep's "warn now, not yet due" is one index range; on warn_at
+            # alone PostgreSQL walked every running clock due later (0.8 s at 200,000 open cases).
             models.Index(
-                fields=["warn_at"],
+                fields=["warn_at", "due_at"],
                 condition=models.Q(stopped_at__isnull=True, paused_at__isnull=True, warned_at__isnull=True),
-                name="clock_warn_idx",
+                name="clock_warn_due_idx",
             ),
             models.Index(
                 fields=["next_escalation_at"],
