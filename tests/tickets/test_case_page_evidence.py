@@ -69,7 +69,7 @@ def test_staff_attach_several_files_from_the_page(staff, receive, client_for):
     case = receive()
     response = client_for("agent").post(
         reverse("tickets:attach", args=[case.pk]),
-        {"files": [upload("现场1.png"), upload("现场2.png")]},
+        {"file": [upload("现场1.png"), upload("现场2.png")]},
     )
     assert response.status_code == 302
     assert sorted(case.attachments.values_list("name", flat=True)) == ["现场1.png", "现场2.png"]
@@ -82,7 +82,7 @@ def test_a_refused_file_is_explained_and_nothing_is_kept(staff, receive, client_
     client = client_for("agent")
     response = client.post(
         reverse("tickets:attach", args=[case.pk]),
-        {"files": [upload("现场.png"), upload("setup.exe", b"MZ", "application/x-msdownload")]},
+        {"file": [upload("现场.png"), upload("setup.exe", b"MZ", "application/x-msdownload")]},
     )
     assert response.status_code == 400
     assert "setup.exe" in response.content.decode()
@@ -96,7 +96,7 @@ def test_the_21st_file_is_refused_and_the_batch_is_not_half_kept(staff, receive,
     for i in range(19):
         attachment_add(actor=None, case=case, upload=upload(f"{i}.png"))
     response = client_for("agent").post(
-        reverse("tickets:attach", args=[case.pk]), {"files": [upload("a.png"), upload("b.png")]}
+        reverse("tickets:attach", args=[case.pk]), {"file": [upload("a.png"), upload("b.png")]}
     )
     assert response.status_code == 400
     assert case.attachments.count() == 19
@@ -108,7 +108,7 @@ def test_who_may_not_work_on_the_case_gets_no_upload_form_and_cannot_post(staff,
     manager = client_for("general_manager")  # sees every case, works on none
     page = manager.get(reverse("tickets:detail", args=[case.pk])).content.decode()
     assert 'data-testid="attach"' not in page
-    assert manager.post(reverse("tickets:attach", args=[case.pk]), {"files": [upload()]}).status_code == 403
+    assert manager.post(reverse("tickets:attach", args=[case.pk]), {"file": [upload()]}).status_code == 403
     assert not Attachment.objects.exists()
 
 

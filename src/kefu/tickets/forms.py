@@ -75,7 +75,7 @@ def _check_upload(upload: Any) -> None:
 class EvidenceForm(forms.Form):
     """Photos and files a member of staff adds to the case (received by hand, from the driver...)."""
 
-    files = MultipleFileField(
+    file = MultipleFileField(  # named as the attachment service names it in a refusal
         label=_("Photos or files"),
         required=True,
         help_text=_("Up to 5 files: photos, PDF, text, Word or Excel, at most 10 MB each."),

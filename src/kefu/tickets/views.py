@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from kefu.core.exports import xlsx_bytes, xlsx_response
 from kefu.core.presentation import describe
 from kefu.core.services import DomainError
-from kefu.core.ui import paginate_then_join, query_without_page, refusal_status, render_page, stored_file_response
+from kefu.core.ui import paginate_then_join, query_without_page, refuse, render_page, stored_file_response
 from kefu.tickets import selectors, services
 from kefu.tickets.choices import CaseChannel, CaseKind, CaseStatus, Severity
 from kefu.tickets.forms import (
@@ -286,10 +286,9 @@ def case_attach(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return case_detail(request, pk, status=400, evidence_form=form)
     try:
-        added = services.attachments_add(actor=request.user, case=case, uploads=form.cleaned_data["files"])
+        added = services.attachments_add(actor=request.user, case=case, uploads=form.cleaned_data["file"])
     except DomainError as exc:
-        form.add_error("files", exc.message)
-        return case_detail(request, pk, status=refusal_status(exc), evidence_form=form)
+        return case_detail(request, pk, status=refuse(request, exc, form), evidence_form=form)
     messages.success(request, _("%(count)s file(s) attached.") % {"count": len(added)})
     return redirect("tickets:detail", pk=pk)
 
