@@ -419,7 +419,6 @@ SHIPMENT_WRITE = (
     "intact",
     "signed_by",
     "on_time",
-    "search_text",
 )
 SHIPMENT_UPDATE = SHIPMENT_WRITE[1:]
 
@@ -432,7 +431,6 @@ LINE_WRITE = ("shipment_id", "description", "ordered", "shipped")
 
 def _shipment_row(r: Mapping[str, Any], customer_id: int, now: dt.datetime) -> tuple[Any, ...]:
     delivered = r["delivered_at"]
-    search = " ".join(p for p in (r["shipment_number"], r["external_number"], r["goods"], r["destination"]) if p)
     return (
         r["shipment_number"],
         r["external_number"],
@@ -449,7 +447,6 @@ def _shipment_row(r: Mapping[str, Any], customer_id: int, now: dt.datetime) -> t
         r["intact"],
         r["signed_by"],
         (delivered <= r["promised_at"]) if delivered else None,
-        search.lower(),
         r["goods"][:120],
         r["pieces"],
     )

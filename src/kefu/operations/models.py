@@ -247,7 +247,6 @@ class Shipment(models.Model):
     intact = models.BooleanField(_("intact"), null=True, blank=True)
     signed_by = models.CharField(_("signed by"), max_length=60, blank=True)
     on_time = models.BooleanField(_("on time"), null=True, blank=True)
-    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["-dispatched_at", "-id"]

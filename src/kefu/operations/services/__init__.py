@@ -60,7 +60,6 @@ from kefu.operations.services.core import (
     order_stock_arrived,
     shipment_add_event,
     shipment_record_delivery,
-    shipment_search_text,
     stock_take_record,
     vehicle_save,
 )
@@ -133,7 +132,6 @@ __all__ = [
     "service_rules_save",
     "shipment_add_event",
     "shipment_record_delivery",
-    "shipment_search_text",
     "statement_confirm",
     "statement_dispute",
     "statement_generate",

@@ -335,12 +335,6 @@ def order_stock_arrived(*, actor: Any, order: Order) -> Order:
 # --- dispatch, tracking, delivery -------------------------------------------------------------------
 
 
-def shipment_search_text(shipment: Shipment, order: Order) -> str:
-    return " ".join(
-        p for p in (shipment.number, order.number, order.external_number or "", order.goods, order.destination) if p
-    )
-
-
 @transaction.atomic
 def order_dispatch(
     *,
@@ -382,8 +376,6 @@ def order_dispatch(
     ShipmentLine.objects.bulk_create(
         ShipmentLine(shipment=shipment, description=d, ordered=o, shipped=s) for d, o, s in lines
     )
-    shipment.search_text = shipment_search_text(shipment, order).lower()
-    shipment.save(update_fields=["search_text"])
     order.status = OrderStatus.DISPATCHED
     order.version += 1
     order.save(update_fields=["status", "version"])
