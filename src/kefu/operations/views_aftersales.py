@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kefu.core.services import DomainError
-from kefu.core.ui import render_page
+from kefu.core.ui import posted_version, render_page
 from kefu.customers.models import Customer
 from kefu.customers.selectors import customer_get
 from kefu.operations import selectors, services
@@ -256,10 +256,9 @@ def _correct(request: HttpRequest, name: str, record: Any) -> None:
             data[field] = _datetime(post[field], field)
         else:
             data[field] = post[field]
-    try:
-        version = int(post.get("version", ""))
-    except ValueError as exc:
-        raise DomainError(_("Reload the page and edit again."), field="version") from exc
+    version = posted_version(request)
+    if version is None:
+        raise DomainError(_("Reload the page and edit again."), field="version")
     CORRECTORS[name](request.user, record, data=data, version=version)
 
 
