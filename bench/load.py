@@ -47,6 +47,7 @@ class Scenario:
     name: str
     make: Callable[[int], Request]
     description: str = ""
+    per_request: int = 1  # records each request creates (a batch of cases): reported as items/s
 
 
 @dataclass
@@ -62,6 +63,8 @@ class Result:
     p99_ms: float = 0.0
     max_ms: float = 0.0
     peak_rss_mb: float = 0.0
+    per_request: int = 1
+    items_per_second: float = 0.0
     statuses: dict[str, int] = field(default_factory=dict)
     first_error: str = ""
     note: str = ""
@@ -232,6 +235,8 @@ def run_scenario(
         p99_ms=round(percentile(samples, 0.99), 1),
         max_ms=round(samples[-1], 1) if samples else 0.0,
         peak_rss_mb=sampler.peak,
+        per_request=scenario.per_request,
+        items_per_second=round((len(samples) - errors[0]) * scenario.per_request / seconds, 2) if seconds else 0.0,
         statuses=dict(statuses),
         first_error=first_error[0],
     )

@@ -69,25 +69,43 @@ def _rotate(requests: list[Request]) -> Callable[[int], Request]:
 # --------------------------------------------------------------------------- Kefu
 
 
+INTAKE_BATCH = 50  # cases per POST /api/v1/cases/batch
+
+
+def _intake_payload(fixture: dict[str, Any], i: int) -> dict[str, Any]:
+    title, description = fixture["texts"][i % len(fixture["texts"])]
+    return {
+        "kind": "complaint",
+        "nature": "hard",
+        "title": title,
+        "description": description,
+        "customer_id": fixture["customer_ids"][i % len(fixture["customer_ids"])],
+        "category_id": fixture["category_id"],
+        "order_number": f"YD{1_000_000_000 + i}",
+    }
+
+
 @scenario("intake", "kefu", "create a case through the API (SLA clocks, audit, outbox, search tokens)")
 def kefu_intake(fixture: dict[str, Any]) -> Scenario:
-    texts = fixture["texts"]
     headers = {**_bearer(fixture, "agent1"), "Content-Type": "application/json"}
 
     def make(i: int) -> Request:
-        title, description = texts[i % len(texts)]
-        body = {
-            "kind": "complaint",
-            "nature": "hard",
-            "title": title,
-            "description": description,
-            "customer_id": fixture["customer_ids"][i % len(fixture["customer_ids"])],
-            "category_id": fixture["category_id"],
-            "order_number": f"YD{1_000_000_000 + i}",
-        }
-        return Request("POST", "/api/v1/cases", json.dumps(body, ensure_ascii=False).encode(), headers, (201,))
+        body = json.dumps(_intake_payload(fixture, i), ensure_ascii=False).encode()
+        return Request("POST", "/api/v1/cases", body, headers, (201,))
 
     return Scenario("intake", make)
+
+
+@scenario("intake_batch", "kefu", f"create {INTAKE_BATCH} cases per API call (POST /api/v1/cases/batch)")
+def kefu_intake_batch(fixture: dict[str, Any]) -> Scenario:
+    headers = {**_bearer(fixture, "agent1"), "Content-Type": "application/json"}
+
+    def make(i: int) -> Request:
+        cases = [_intake_payload(fixture, i * INTAKE_BATCH + n) for n in range(INTAKE_BATCH)]
+        body = json.dumps({"cases": cases}, ensure_ascii=False).encode()
+        return Request("POST", "/api/v1/cases/batch", body, headers, (201,))
+
+    return Scenario("intake_batch", make, per_request=INTAKE_BATCH)
 
 
 @scenario("queue_page", "kefu", "an agent's queue page: open / breaching soon / by status / by department")

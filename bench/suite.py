@@ -425,6 +425,18 @@ def report_table(results: list[Result], jobs: dict[str, Any]) -> str:
         header, rows = header[:7], [row[:7] for row in rows]
     table = markdown_table(header, rows, left=1)
     lines = [table, ""]
+    batched = [r for r in results if r.target == "kefu" and r.per_request > 1]
+    for r in batched:
+        single = by_key.get(("intake", "helpdesk"))
+        lines.append(
+            f"{r.scenario}: {r.per_request} records per request, Kefu {r.items_per_second:,.1f} records/s"
+            + (
+                f" against helpdesk's {single.per_second:,.1f} tickets/s, one per request "
+                f"({_ratio(r.items_per_second, single.per_second, higher_is_better=True)})"
+                if single and r.scenario.startswith("intake")
+                else ""
+            )
+        )
     sweep = jobs.get("sweep", {})
     if "kefu" in sweep:
         k = sweep["kefu"]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kefu.accounts.models import Role
-from kefu.tickets.models import Category, SlaPolicy, SlaTarget
+from kefu.core.models import NumberSequence
+from kefu.notify.models import OutboxMessage
+from kefu.tickets.models import Case, Category, SlaPolicy, SlaTarget
 from kefu.tickets.services import category_save, sla_target_save
 from tests.conftest import make_user
 from tests.customers.factories import bearer
@@ -441,3 +444,105 @@ def test_changed_configuration_applies_to_the_next_case_at_once(api, archive, pe
     category_save(actor=manager, category=damage, data={"is_active": False})
     status, body = agent.post(API, _complaint(archive, order_number="YD20260302003"))
     assert (status, body["field"]) == (400, "category_id")
+
+
+# --- a batch of cases -----------------------------------------------------------------------------
+
+
+def _suggestion(**overrides):
+    payload = {
+        "kind": "suggestion",
+        "title": "建议增加夜间派送",
+        "description": "晚上八点后也能送货就好了",
+        "caller_name": "李先生",
+    }
+    payload.update(overrides)
+    return payload
+
+
+def test_a_batch_is_received_as_each_case_would_be(api, archive):
+    """Numbers per kind in order, clocks, the customer flagged once per complaint, told by e-mail and
+    SMS, the e-mail kept on the case, found by search: what POST /cases does, for every case."""
+    agent = api("agent")
+    east = archive["east"]
+    batch = [
+        _complaint(archive, caller_email="zhangwei@example.test"),
+        _suggestion(),
+        _complaint(archive, title="司机态度恶劣", nature="soft", order_number="YD20260302009", category_id=None),
+    ]
+    status, body = agent.post(f"{API}/batch", {"cases": batch})
+    assert status == 201, body
+    received = body["cases"]
+    assert [c["title"] for c in received] == [item["title"] for item in batch]
+    first, second, third = (c["number"] for c in received)
+    assert first.startswith("TS-") and second.startswith("JY-") and third.startswith("TS-")
+    assert int(third.rsplit("-", 1)[1]) == int(first.rsplit("-", 1)[1]) + 1
+    assert all(c["tracking_code"] and c["status"] == "received" for c in received)
+
+    for item, summary in zip(batch, received, strict=True):
+        status, case = agent.get(f"{API}/{summary['id']}")
+        assert status == 200
+        assert case["clocks"] and case["next_due"] == min(c["due_at"] for c in case["clocks"])
+        assert [e["action"] for e in case["timeline"]][-1] == "tickets.case.received"
+        assert (case["customer_id"], case["order_number"]) == (item.get("customer_id"), item.get("order_number", ""))
+    complaint = agent.get(f"{API}/{received[0]['id']}")[1]
+    assert [m["direction"] for m in complaint["messages"]] == ["out"]  # the e-mail to 张伟, kept
+
+    east.refresh_from_db()
+    assert east.complaint_count == 2
+    outbox = OutboxMessage.objects.filter(dedupe_key__startswith=f"case-{received[0]['id']}-received")
+    assert sorted(outbox.values_list("channel", "recipient")) == [
+        ("email", "zhangwei@example.test"),
+        ("sms", "13812345678"),  # the contact's mobile
+    ]
+    assert not OutboxMessage.objects.filter(dedupe_key__startswith=f"case-{received[1]['id']}-")  # nobody to write to
+    status, found = agent.get(API, q="态度恶劣", queue="all")
+    assert [c["number"] for c in found["items"]] == [third]
+
+
+def test_a_batch_with_refused_cases_receives_none_and_names_each(api, archive):
+    agent = api("agent")
+    cases_before, numbers_before = Case.objects.count(), NumberSequence.objects.count()
+    batch = [
+        _complaint(archive),
+        _complaint(archive, customer_id=999_999),
+        _complaint(archive, nature=None),
+        _suggestion(),
+    ]
+    status, body = agent.post(f"{API}/batch", {"cases": batch})
+    assert status == 400, body
+    assert [(e["index"], e["field"]) for e in body["errors"]] == [(1, "customer_id"), (2, "nature")]
+    assert "2" in body["detail"] and "4" in body["detail"]
+    assert (Case.objects.count(), NumberSequence.objects.count()) == (cases_before, numbers_before)
+
+
+def test_a_batch_is_bounded_and_needs_the_right_to_receive_cases(api, archive):
+    agent = api("agent")
+    status, body = agent.post(f"{API}/batch", {"cases": []})
+    assert (status, body["field"]) == (422, "cases")
+    status, body = agent.post(f"{API}/batch", {"cases": [_suggestion()] * 101})
+    assert (status, body["field"]) == (422, "cases")
+    status, body = api("dept_manager").post(f"{API}/batch", {"cases": [_suggestion()]})
+    assert (status, body["code"]) == (403, "forbidden")
+    assert not Case.objects.exists()
+
+
+def test_a_batch_costs_the_same_statements_for_two_cases_or_fifty(api, archive, django_assert_max_num_queries):
+    """One statement per table, not per case: compared by kind of statement, as SQLite splits a long
+    INSERT into chunks of 999 values, and PostgreSQL writes many search tokens with a COPY, which the
+    capture does not see."""
+    agent = api("agent")
+
+    def batch(size: int) -> list[dict]:
+        return [_complaint(archive, order_number=f"YD2026030{i:04d}") if i % 2 else _suggestion() for i in range(size)]
+
+    def statements(size: int) -> set[str]:
+        cases = batch(size)
+        with django_assert_max_num_queries(20) as captured:
+            status, body = agent.post(f"{API}/batch", {"cases": cases})
+        assert status == 201 and len(body["cases"]) == size
+        kinds = {re.sub(r"(SAVEPOINT|VALUES|WHERE|SET|\().*", "", q["sql"]) for q in captured.captured_queries}
+        return kinds - {'INSERT INTO "core_searchtoken" '}
+
+    agent.post(f"{API}/batch", {"cases": batch(2)})  # warms the per-process configuration, opens the day's counters
+    assert statements(50) == statements(2)

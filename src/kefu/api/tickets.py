@@ -423,6 +423,76 @@ def list_sla_policies(request: HttpRequest) -> Any:
     return SlaPolicy.objects.prefetch_related("targets")
 
 
+class CaseBatchIn(Schema):
+    cases: list[CaseIn] = Field(..., min_length=1, max_length=services.INTAKE_BATCH_MAX)
+
+
+class CaseReceivedOut(CaseOut):
+    tracking_code: str
+
+
+class CaseBatchOut(Schema):
+    cases: list[CaseReceivedOut]
+
+
+class ItemErrorOut(Schema):
+    index: int = Field(..., description="Position of the refused case in the batch, from 0")
+    field: str | None
+    detail: str
+
+
+class BatchErrorOut(ErrorOut):
+    errors: list[ItemErrorOut]
+
+
+# Before "/{pk}", which would take "batch" for an id.
+@router.post(
+    "/batch",
+    response={201: CaseBatchOut, 400: BatchErrorOut, 403: ErrorOut},
+    summary="Receive a batch of cases (批量受理)",
+)
+def create_cases(request: HttpRequest, payload: CaseBatchIn) -> Any:
+    """Up to 100 cases in one call, each received as by POST /cases (numbers, clocks, the customer
+    told): all or none. A refused batch answers 400 with `errors`, one entry per refused case."""
+    items, refused = _resolve_batch(payload.cases)
+    unresolved = {index for index, _error in refused}
+    refused += [
+        (index, error)
+        for index, error in services.intake_refusals(items)
+        if index not in unresolved  # a case whose ids are unknown is refused for that alone
+    ]
+    if refused:
+        raise services.IntakeBatchRefused(sorted(refused, key=lambda r: r[0]), len(items))
+    receipts = services.cases_intake_many(actor=request.user, items=items)
+    return Status(201, {"cases": [receipt.case for receipt in receipts]})
+
+
+def _resolve_batch(cases: list[CaseIn]) -> tuple[list[dict[str, Any]], list[tuple[int, DomainError]]]:
+    """The batch's ids as objects, one read per kind of record; an unknown id refuses its case."""
+    found: dict[str, tuple[Any, dict[int, Any]]] = {
+        "customer": (Customer, Customer.objects.in_bulk({c.customer_id for c in cases if c.customer_id})),
+        "contact": (Contact, Contact.objects.in_bulk({c.contact_id for c in cases if c.contact_id})),
+        "request_type": (
+            ServiceRequestType,
+            ServiceRequestType.objects.filter(is_active=True).in_bulk(
+                {c.request_type_id for c in cases if c.request_type_id}
+            ),
+        ),
+        "category": (Category, active_categories.get()),
+    }
+    items, refused = [], []
+    for index, case in enumerate(cases):
+        data = case.dict(exclude={f"{name}_id" for name in found})
+        data["nature"] = data["nature"] or ""
+        for name, (model, objects) in found.items():
+            pk = getattr(case, f"{name}_id")
+            data[name] = objects.get(pk) if pk else None
+            if pk and data[name] is None:
+                refused.append((index, DomainError(f"no {model._meta.verbose_name} {pk}", field=f"{name}_id")))
+        items.append(data)
+    return items, refused
+
+
 @router.get("/{pk}", response={200: CaseDetailOut, **ERRORS}, summary="Read one case")
 def get_case(request: HttpRequest, pk: int) -> Any:
     """Everything on the case page: clocks with due times, solutions, messages, files and the timeline."""

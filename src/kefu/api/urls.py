@@ -17,6 +17,7 @@ from kefu.api.tickets import router as tickets_router
 from kefu.api.visits import router as visits_router
 from kefu.api.webhooks import router as webhooks_router
 from kefu.core.services import DomainError
+from kefu.tickets.services import IntakeBatchRefused
 
 api = NinjaAPI(
     title="Kefu API",
@@ -45,6 +46,15 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         request,
         {"detail": exc.message, "field": exc.field, "code": exc.code},
         status=STATUS_BY_CODE.get(exc.code, 400),
+    )
+
+
+@api.exception_handler(IntakeBatchRefused)
+def batch_refused(request: HttpRequest, exc: IntakeBatchRefused) -> HttpResponse:
+    """Every refused case of a batch, by its position."""
+    errors = [{"index": index, "field": error.field, "detail": error.message} for index, error in exc.refused]
+    return api.create_response(
+        request, {"detail": exc.message, "field": exc.field, "code": exc.code, "errors": errors}, status=400
     )
 
 

@@ -184,23 +184,29 @@ def number_next(*, prefix: str, day: dt.date | None = None) -> str:
 
     One statement, atomic on its own: outside a transaction the counter row is locked only while it
     runs; inside the caller's transaction, until that ends (and a rollback gives the number back)."""
+    return numbers_next(prefix=prefix, day=day, count=1)[0]
+
+
+def numbers_next(*, prefix: str, day: dt.date | None = None, count: int) -> list[str]:
+    """Allocate `count` consecutive numbers for `prefix` at once (a batch of cases): one statement."""
     day = day or timezone.localdate()
     key = f"{prefix}-{day:%Y%m%d}"
-    value = _sequence_increment(key)
-    if value is None:  # the first number of the day
+    last = _sequence_increment(key, count)
+    if last is None:  # the first number of the day
         NumberSequence.objects.get_or_create(key=key)
-        value = _sequence_increment(key)
-    return f"{key}-{value:04d}"
+        last = _sequence_increment(key, count)
+    assert last is not None  # noqa: S101  (the row exists now)
+    return [f"{key}-{value:04d}" for value in range(last - count + 1, last + 1)]
 
 
-def _sequence_increment(key: str) -> int | None:
-    """Add one to the sequence `key` and read the new value in one statement; None when it does not exist."""
+def _sequence_increment(key: str, count: int) -> int | None:
+    """Add `count` to the sequence `key` and read the new value in one statement; None when it does not exist."""
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {qn(NumberSequence._meta.db_table)} SET {qn('last_value')} = {qn('last_value')} + 1 "  # noqa: S608
+            f"UPDATE {qn(NumberSequence._meta.db_table)} SET {qn('last_value')} = {qn('last_value')} + %s "  # noqa: S608
             f"WHERE {qn('key')} = %s RETURNING {qn('last_value')}",
-            [key],
+            [count, key],
         )
         row = cursor.fetchone()
     return int(row[0]) if row else None

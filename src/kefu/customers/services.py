@@ -7,7 +7,8 @@ event and publishes its domain event.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -413,8 +414,22 @@ def change_request_reject(*, actor: Any, request: ChangeRequest, note: str) -> C
 
 def customer_record_complaint(*, customer: Customer, case_number: str, at: Any) -> None:
     """特别记录: flag the customer who complained, for whoever contacts them next."""
-    Customer.objects.filter(pk=customer.pk).update(complaint_count=F("complaint_count") + 1, last_complaint_at=at)
-    audit_record(actor=None, action="customers.customer.complained", subject=customer, changes={"case": case_number})
+    customers_record_complaints(complaints=[(customer, case_number)], at=at)
+
+
+def customers_record_complaints(*, complaints: Sequence[tuple[Customer, str]], at: Any) -> None:
+    """特别记录 for several complaints received together: one UPDATE per distinct count of complaints
+    a customer made in the batch (almost always one), one audit event per complaint."""
+    made = Counter(customer.pk for customer, _number in complaints)
+    by_count: dict[int, list[int]] = defaultdict(list)
+    for pk, count in made.items():
+        by_count[count].append(pk)
+    for count, pks in by_count.items():
+        Customer.objects.filter(pk__in=pks).update(complaint_count=F("complaint_count") + count, last_complaint_at=at)
+    for customer, case_number in complaints:
+        audit_record(
+            actor=None, action="customers.customer.complained", subject=customer, changes={"case": case_number}
+        )
 
 
 def access_record(

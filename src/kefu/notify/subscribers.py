@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 
 from kefu.accounts.models import Role, User
 from kefu.core import events
+from kefu.customers.models import Contact
 from kefu.notify.models import Channel, OutboxMessage
 from kefu.notify.services import (
     StaffNote,
@@ -92,12 +93,19 @@ def _when(value: dt.datetime) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
-def _contact(case: Any) -> Any:
-    """The case's contact, or else the customer's primary contact."""
-    if getattr(case, "contact", None) is not None:
-        return case.contact
-    customer = getattr(case, "customer", None)
-    return customer.contacts.first() if customer is not None else None
+def _contacts(cases: Sequence[Any]) -> dict[int, Any]:
+    """Whom to write to about each case, by case id: its contact, or else its customer's primary
+    contact (one read for all the cases that name none)."""
+    found = {case.pk: case.contact for case in cases if getattr(case, "contact", None) is not None}
+    customer_ids = {case.customer_id for case in cases if case.pk not in found and getattr(case, "customer_id", None)}
+    primary: dict[int, Contact] = {}
+    candidates = Contact.objects.filter(customer_id__in=customer_ids)
+    for contact in candidates.order_by("customer_id", *Contact._meta.ordering):
+        primary.setdefault(contact.customer_id, contact)
+    for case in cases:
+        if case.pk not in found and getattr(case, "customer_id", None) in primary:
+            found[case.pk] = primary[case.customer_id]
+    return found
 
 
 def _customer_email(case: Any, contact: Any) -> str:
@@ -198,40 +206,52 @@ def _customer_texts(step: str, case: Any) -> tuple[str, str, str] | None:
     return None
 
 
-def _notify_customer(step: str, case: Any) -> None:
-    key = f"case-{case.pk}-{step}-v{case.version}"
+def _notify_customers(step: str, cases: Sequence[Any]) -> None:
+    """Tell the customer of each case about `step` by e-mail and SMS: one read of the contacts, one
+    of the outbox and one INSERT for all the cases published together."""
     with translation.override(settings.LANGUAGE_CODE):
-        texts = _customer_texts(step, case)
-    if texts is None:
-        return
-    subject, body, sms = texts
-    contact = _contact(case)
-    email = OutboxMessage(
-        channel=Channel.EMAIL,
-        recipient=_customer_email(case, contact),
-        subject=subject,
-        body=body,
-        dedupe_key=f"{key}-email",
-    )
-    text = OutboxMessage(
-        channel=Channel.SMS, recipient=_customer_mobile(case, contact), body=sms, dedupe_key=f"{key}-sms"
-    )
-    if case.severity != MAJOR_SEVERITY:
-        text.next_attempt_at = quiet_until(timezone.now()) or text.next_attempt_at
-    if email in messages_enqueue_many([email, text]):
-        events.publish(
-            "notify.case_email.queued",
-            case=case,
-            recipient=email.recipient,
+        texts = [(case, _customer_texts(step, case)) for case in cases]
+    contacts = _contacts([case for case, told in texts if told is not None])
+    messages, emails = [], {}
+    for case, told in texts:
+        if told is None:
+            continue
+        subject, body, sms = told
+        key = f"case-{case.pk}-{step}-v{case.version}"
+        contact = contacts.get(case.pk)
+        email = OutboxMessage(
+            channel=Channel.EMAIL,
+            recipient=_customer_email(case, contact),
             subject=subject,
             body=body,
-            message_id=outbox_message_id(email.dedupe_key or ""),
+            dedupe_key=f"{key}-email",
         )
+        text = OutboxMessage(
+            channel=Channel.SMS, recipient=_customer_mobile(case, contact), body=sms, dedupe_key=f"{key}-sms"
+        )
+        if case.severity != MAJOR_SEVERITY:
+            text.next_attempt_at = quiet_until(timezone.now()) or text.next_attempt_at
+        messages += [email, text]
+        emails[email.dedupe_key] = case
+    events.publish_many(
+        "notify.case_email.queued",
+        [
+            {
+                "case": emails[m.dedupe_key],
+                "recipient": m.recipient,
+                "subject": m.subject,
+                "body": m.body,
+                "message_id": outbox_message_id(m.dedupe_key or ""),
+            }
+            for m in messages_enqueue_many(messages)
+            if m.dedupe_key in emails
+        ],
+    )
 
 
-def _customer_step(step: str) -> Callable[..., None]:
-    def handler(*, case: Any, **_payload: Any) -> None:
-        _notify_customer(step, case)
+def _customer_step(step: str) -> Callable[[Sequence[Mapping[str, Any]]], None]:
+    def handler(payloads: Sequence[Mapping[str, Any]]) -> None:
+        _notify_customers(step, [payload["case"] for payload in payloads])
 
     handler.__name__ = f"on_case_{step}"
     return handler
@@ -399,7 +419,7 @@ CUSTOMER_PUSHBACK = {
 def subscribe_case_notifications() -> None:
     """Called from NotifyConfig.ready()."""
     for step, handler in on_case_step.items():
-        events.subscribe(f"tickets.case.{step}", handler)
+        events.subscribe_many(f"tickets.case.{step}", handler)
     events.subscribe_many("tickets.clock.warning", on_clocks_warning)
     events.subscribe_many("tickets.case.escalated", on_cases_escalated)
     for step in ("judged_valid", "accepted", "assigned"):

@@ -12,7 +12,7 @@ class TicketsConfig(AppConfig):
         from kefu.core.presentation import register_action_labels, register_field_labels, register_value_labels
         from kefu.tickets.choices import CaseChannel, CaseKind, Metric, Priority, Satisfaction, Severity
         from kefu.tickets.models import Case
-        from kefu.tickets.services import case_record_email_sent
+        from kefu.tickets.services import cases_record_emails_sent
 
         register_action_labels(
             {
@@ -44,7 +44,7 @@ class TicketsConfig(AppConfig):
             }
         )
         # notify writes e-mails about a case to the outbox; the case keeps them, so replies thread.
-        events.subscribe("notify.case_email.queued", case_record_email_sent)
+        events.subscribe_many("notify.case_email.queued", cases_record_emails_sent)
         # A shipment exception opens (or links) a complaint case.
         from kefu.tickets.subscribers_operations import on_exception_reported
 

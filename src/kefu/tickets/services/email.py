@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,7 +24,7 @@ from kefu.tickets.models import (
     Case,
     CaseMessage,
 )
-from kefu.tickets.services.evidence import add_message_in_transaction, attachment_add, case_add_message
+from kefu.tickets.services.evidence import attachment_add, case_add_message, case_message, messages_record
 from kefu.tickets.services.loop import case_receive
 
 # --- e-mail ---------------------------------------------------------------------------------------
@@ -136,17 +137,22 @@ def case_receive_email(*, raw: bytes) -> tuple[Case, bool]:
     return case, created
 
 
-def case_record_email_sent(*, case: Case, subject: str, body: str, message_id: str, **payload: Any) -> None:
-    """An e-mail about the case went to the outbox (event ``notify.case_email.queued``): keep it on the
+def cases_record_emails_sent(payloads: Sequence[Mapping[str, Any]]) -> None:
+    """E-mails about cases went to the outbox (event ``notify.case_email.queued``): keep each on its
     case as an outbound message, so a reply quoting its Message-ID threads back into the case.
 
     A subscriber runs inside the publisher's transaction, which fails as a whole: no savepoint."""
-    add_message_in_transaction(
-        actor=None,
-        case=case,
-        direction=CaseMessage.Direction.OUTBOUND,
-        channel=CaseChannel.EMAIL,
-        body=body,
-        subject=subject,
-        message_id=message_id,
+    messages_record(
+        None,
+        [
+            case_message(
+                p["case"],
+                CaseMessage.Direction.OUTBOUND,
+                CaseChannel.EMAIL,
+                p["body"],
+                subject=p["subject"],
+                message_id=p["message_id"],
+            )
+            for p in payloads
+        ],
     )

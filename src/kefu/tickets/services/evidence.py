@@ -101,7 +101,19 @@ def add_message_in_transaction(
     _require(actor, "tickets.work_case", case)
     if not body.strip():
         raise DomainError(_("The message is empty."), field="body")
-    message = CaseMessage.objects.create(
+    message = messages_record(actor, [case_message(case, direction, channel, body, sender, subject, message_id)])[0]
+    if direction == CaseMessage.Direction.INBOUND:
+        current = _locked(case)  # the caller's copy may be stale; a closed case has no wait to end
+        if current.waiting_for_customer and current.is_open:
+            case_wait_for_customer(actor=None, case=current, waiting=False, note=_("The customer answered."))
+    return message
+
+
+def case_message(
+    case: Case, direction: str, channel: str, body: str, sender: str = "", subject: str = "", message_id: str = ""
+) -> CaseMessage:
+    """A message of the case, unsaved, its headers cut to what the columns hold."""
+    return CaseMessage(
         case=case,
         direction=direction,
         channel=channel,
@@ -110,17 +122,21 @@ def add_message_in_transaction(
         subject=subject[:200],
         message_id=message_id[:250],
     )
-    audit_record(
-        actor=actor,
-        action="tickets.case.message_in" if direction == CaseMessage.Direction.INBOUND else "tickets.case.message_out",
-        subject=case,
-        changes={"channel": channel, "subject": subject},
-    )
-    if direction == CaseMessage.Direction.INBOUND:
-        current = _locked(case)  # the caller's copy may be stale; a closed case has no wait to end
-        if current.waiting_for_customer and current.is_open:
-            case_wait_for_customer(actor=None, case=current, waiting=False, note=_("The customer answered."))
-    return message
+
+
+def messages_record(actor: Any, messages: Sequence[CaseMessage]) -> Sequence[CaseMessage]:
+    """Keep messages on their cases with one INSERT, each with its timeline event."""
+    CaseMessage.objects.bulk_create(messages)
+    for message in messages:
+        audit_record(
+            actor=actor,
+            action="tickets.case.message_in"
+            if message.direction == CaseMessage.Direction.INBOUND
+            else "tickets.case.message_out",
+            subject=message.case,
+            changes={"channel": message.channel, "subject": message.subject},
+        )
+    return messages
 
 
 # Its own transaction, or a savepoint inside the caller's, so a refusal leaves the caller's work usable.
