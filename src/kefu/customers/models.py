@@ -116,6 +116,12 @@ class Customer(models.Model):
             models.Index(fields=["team", "-created_at"], name="customer_team_idx"),
             models.Index(fields=["account_manager", "-created_at"], name="customer_manager_idx"),
             models.Index(fields=["-created_at", "-id"], name="customer_created_idx"),
+            # The home page's figures (`customer_overview`) read only this index, not the wide rows.
+            models.Index(
+                fields=["grade", "region", "channel", "customer_role", "is_key", "created_at"],
+                condition=models.Q(is_active=True),
+                name="customer_overview_idx",
+            ),
         ]
 
     def __str__(self) -> str:
