@@ -61,7 +61,14 @@ def can_see_case(user: Any, case: Any) -> bool:
     if case is None:
         return False
     scope = case_scope(user)
-    return scope == ALL or type(case).objects.filter(pk=case.pk).filter(scope).exists()
+    if scope == ALL:
+        return True
+    # Asked once per case object and user: the case page checks every step it offers against the
+    # same object (a step re-reads the case it changes, so a new object asks again).
+    seen = case.__dict__.setdefault("_visible_to", {})
+    if user.pk not in seen:
+        seen[user.pk] = type(case).objects.filter(pk=case.pk).filter(scope).exists()
+    return bool(seen[user.pk])
 
 
 @rules.predicate
