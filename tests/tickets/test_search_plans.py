@@ -1,8 +1,8 @@
 """A keyword search lists and counts the same cases whether its word is rare or common.
 
-A common word (every token held by at least PROBE_CAP cases) is listed by walking the deadline
+A common word (every token held by at least WALK_MIN cases) is listed by walking the deadline
 index with the text test alone and counted through its tokens; a rare one is listed and counted
-through its rarest token. PROBE_CAP is lowered here so that a handful of cases makes a word common.
+through its rarest token. WALK_MIN is lowered here so that a handful of cases makes a word common.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from kefu.core import selectors as core_selectors
 from kefu.core.search import text_implies_tokens
 from kefu.tickets.models import Case
 from kefu.tickets.selectors import case_queue, case_queue_counted
+from tests.customers.factories import bearer
 from tests.tickets.conftest import sh
 
 NOW = sh(2025, 10, 14, 10, 0)
@@ -55,12 +56,12 @@ def _expected(queue: str) -> list[str]:
     return [c.title for c in rows]
 
 
-@pytest.mark.parametrize("probe_cap", [2, 1000], ids=["common", "rare"])
+@pytest.mark.parametrize("walk_min", [2, 1000], ids=["common", "rare"])
 @pytest.mark.parametrize("queue", ["open", "all"])
 def test_a_common_and_a_rare_word_list_and_count_exactly_the_cases_holding_it(
-    probe_cap, queue, monkeypatch, staff, cases
+    walk_min, queue, monkeypatch, staff, cases
 ):
-    monkeypatch.setattr(core_selectors, "PROBE_CAP", probe_cap)
+    monkeypatch.setattr(core_selectors, "WALK_MIN", walk_min)
     expected = _expected(queue)
     assert len(expected) == (5 if queue == "all" else 4)
     for who in ("supervisor", "agent"):
@@ -72,11 +73,11 @@ def test_a_common_and_a_rare_word_list_and_count_exactly_the_cases_holding_it(
 
 def test_a_common_chinese_word_is_listed_by_its_text_and_counted_by_its_tokens(monkeypatch, staff, cases):
     """The list walks the deadline order with the text test alone; the count joins the tokens."""
-    monkeypatch.setattr(core_selectors, "PROBE_CAP", 2)
+    monkeypatch.setattr(core_selectors, "WALK_MIN", 2)
     listed, counted = case_queue_counted(user=staff["supervisor"], queue="open", q=WORD)
     assert "core_searchtoken" not in str(listed.query)
     assert "core_searchtoken" in str(counted.query)
-    monkeypatch.setattr(core_selectors, "PROBE_CAP", 1000)
+    monkeypatch.setattr(core_selectors, "WALK_MIN", 1000)
     listed, _ = case_queue_counted(user=staff["supervisor"], queue="open", q=WORD)
     assert "core_searchtoken" in str(listed.query)  # rare: the token join finds the few holders
 
@@ -84,7 +85,7 @@ def test_a_common_chinese_word_is_listed_by_its_text_and_counted_by_its_tokens(m
 def test_two_character_words_and_mixed_words_keep_their_tokens(monkeypatch, staff, receive):
     """A whole-token word is found through its token on every path; a word mixing Chinese and Latin
     keeps its tokens in the list too (a Latin word is indexed by its prefixes, not its infixes)."""
-    monkeypatch.setattr(core_selectors, "PROBE_CAP", 1)
+    monkeypatch.setattr(core_selectors, "WALK_MIN", 1)
     receive(title="sf顺丰快件破损", description="外箱")
     receive(title="asf顺丰快件", description="外箱")  # contains "sf顺丰", but "sf" only inside the word "asf"
     assert [c.title for c in case_queue(user=staff["supervisor"], queue="all", q="破损")] == ["sf顺丰快件破损"]
@@ -101,10 +102,8 @@ def test_only_a_run_of_chinese_characters_implies_its_tokens(term, implies):
     assert text_implies_tokens(term) is implies
 
 
-def test_the_search_page_reads_as_many_queries_for_a_rare_word_as_for_a_common_one(
-    monkeypatch, client_for, receive
-):
-    """40 cases hold the word: with PROBE_CAP 1000 it is rare, with 10 common; the page shows 25 of
+def test_the_search_page_reads_as_many_queries_for_a_rare_word_as_for_a_common_one(monkeypatch, client_for, receive):
+    """40 cases hold the word: with WALK_MIN 1000 it is rare, with 10 common; the page shows 25 of
     40 and reads the same number of queries either way."""
     for _ in range(40):
         receive(title="屏幕碎裂投诉", actor="cs_manager")
@@ -112,7 +111,7 @@ def test_the_search_page_reads_as_many_queries_for_a_rare_word_as_for_a_common_o
     url = f"/cases/?queue=all&q={quote(WORD)}"
     counts = {}
     for cap in (1000, 10):
-        monkeypatch.setattr(core_selectors, "PROBE_CAP", cap)
+        monkeypatch.setattr(core_selectors, "WALK_MIN", cap)
         client.get(url)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
@@ -120,3 +119,12 @@ def test_the_search_page_reads_as_many_queries_for_a_rare_word_as_for_a_common_o
         assert response.context["page"].paginator.count == 40
         counts[cap] = len(captured.captured_queries)
     assert counts[10] == counts[1000]
+
+
+@pytest.mark.parametrize("walk_min", [2, 1000], ids=["common", "rare"])
+def test_the_api_lists_and_counts_a_searched_queue_exactly(walk_min, monkeypatch, client, staff, cases):
+    monkeypatch.setattr(core_selectors, "WALK_MIN", walk_min)
+    expected = _expected("open")
+    body = client.get(f"/api/v1/cases?queue=open&q={quote(WORD)}", **bearer(staff["supervisor"])).json()
+    assert body["count"] == len(expected) == 4
+    assert [item["id"] for item in body["items"]] == [cases[t].pk for t in expected]

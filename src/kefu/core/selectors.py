@@ -106,9 +106,15 @@ def search_normalize(query: str) -> str:
 PROBE_CAP = 1000
 
 
-def _token_counts(kind: str, term: str) -> dict[str, int]:
-    """How many records of `kind` hold each token of `term`, each counted up to PROBE_CAP."""
-    return {t: SearchToken.objects.filter(kind=kind, token=t)[:PROBE_CAP].count() for t in sorted(query_tokens(term))}
+# A word held by at least this many records is listed by walking the list's order with the text
+# test: its first page is found within about 25 × records / WALK_MIN rows (5,000 at a million
+# records), where the token join reads and sorts every holder (WALK_MIN of them or more).
+WALK_MIN = 5000
+
+
+def _token_counts(kind: str, term: str, cap: int) -> dict[str, int]:
+    """How many records of `kind` hold each token of `term`, each counted up to `cap`."""
+    return {t: SearchToken.objects.filter(kind=kind, token=t)[:cap].count() for t in sorted(query_tokens(term))}
 
 
 def _rarest_token_ids(kind: str, term: str) -> Any:
@@ -118,7 +124,7 @@ def _rarest_token_ids(kind: str, term: str) -> Any:
     database's row estimate true: the bigrams of a word (服务, 务器, 器机, 机柜) occur together, and
     estimating their intersection as independent made PostgreSQL materialize every match (seconds
     at a million records) instead of walking the list's index."""
-    counts = _token_counts(kind, term)
+    counts = _token_counts(kind, term, PROBE_CAP)
     if not counts:
         return None
     rarest = min(counts, key=counts.__getitem__)
@@ -129,7 +135,7 @@ def _rarest_token_ids(kind: str, term: str) -> Any:
 class KeywordSearch:
     """Two equivalent conditions for the same records: one to list them in a list's order, one to count them.
 
-    For a common word (every token held by at least PROBE_CAP records) whose text test implies its
+    For a common word (every token held by at least WALK_MIN records) whose text test implies its
     tokens (a run of Chinese characters: containing 对账单 means holding 对账 and 账单), `listing`
     is the text test alone: the list walks its ordered index and its first page fills after a few
     thousand rows, where joining the tokens made the database fetch and sort all 20,000 holders
@@ -156,7 +162,7 @@ def keyword_search(kind: str, query: str, *, model: type[Model], via: str = "") 
             listing &= holders
             counting &= holders
             continue
-        counts = _token_counts(kind, term)
+        counts = _token_counts(kind, term, WALK_MIN)
         if not counts:
             listing &= Q(**{text: term})
             counting &= Q(**{text: term})
@@ -167,7 +173,7 @@ def keyword_search(kind: str, query: str, *, model: type[Model], via: str = "") 
         for token in sorted(counts):  # every token: the fewer holders, the fewer texts to read
             counting &= Q(**{pk: SearchToken.objects.filter(kind=kind, token=token).values("object_id")})
         counting &= containing
-        common = counts[rarest] >= PROBE_CAP and text_implies_tokens(term)
+        common = counts[rarest] >= WALK_MIN and text_implies_tokens(term)
         listing &= Q(**{text: term}) if common else Q(**{text: term}) & holders
     return KeywordSearch(listing=listing, counting=counting)
 
