@@ -30,6 +30,7 @@ import os
 import platform
 import random
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
         "--reuse", action="store_true", help="keep an existing bench database of the right size (re-measure only)"
+    )
+    parser.add_argument(
+        "--only",
+        choices=("all", "search"),
+        default="all",
+        help="'search': time only the case and customer keyword searches (no create, no sweep: the data stays as is)",
     )
     return parser.parse_args(argv)
 
@@ -542,6 +549,30 @@ def _matches(user: str, **query: Any) -> int:
     return selectors.case_queue(user=User.objects.get(username=user), **query).count()
 
 
+def measure_case_searches(args: argparse.Namespace, report: Callable[[Timing], None], user: str) -> None:
+    for word, size in SEARCH_WORDS:
+        for queue in ("open", "all"):
+            t = Timing(user=user, name=f"search {word} ({size}), {queue}", url=f"/cases/?queue={queue}&q={quote(word)}")
+            measure_get(t, runs=args.runs, budget_s=args.case_seconds)
+            t.matches = _matches(user, queue=queue, q=word)
+            report(t)
+
+
+def measure_customer_searches(args: argparse.Namespace, report: Callable[[Timing], None]) -> None:
+    for user in USERS:
+        for word, size in CUSTOMER_WORDS:
+            t = Timing(user=user, name=f"customer search {word} ({size})", url=f"/customers/?q={quote(word)}")
+            measure_get(t, runs=args.runs, budget_s=args.case_seconds)
+            report(t)
+
+
+def measure_searches(args: argparse.Namespace, report: Callable[[Timing], None]) -> None:
+    """The keyword searches alone (`--only search`)."""
+    for user in USERS:
+        measure_case_searches(args, report, user)
+    measure_customer_searches(args, report)
+
+
 def build_and_measure(args: argparse.Namespace) -> tuple[list[Timing], list[dict[str, Any]], dict[str, Any]]:
     timings: list[Timing] = []
 
@@ -551,6 +582,9 @@ def build_and_measure(args: argparse.Namespace) -> tuple[list[Timing], list[dict
         print(f"  {t.user:<11} {t.name:<44} median {t.median_ms:8.1f} ms  p95 {t.p95_ms:8.1f} ms{extra}", flush=True)
         timings.append(t)
 
+    if args.only == "search":
+        measure_searches(args, report)
+        return timings, [], {}
     report(measure_api_create(runs=args.runs, budget_s=args.case_seconds))
     tokens = {u: _token(u) for u in USERS}
     for user in USERS:
@@ -563,14 +597,7 @@ def build_and_measure(args: argparse.Namespace) -> tuple[list[Timing], list[dict
         measure_get(t, runs=args.runs, budget_s=args.case_seconds, headers={"Authorization": f"Bearer {tokens[user]}"})
         t.matches = _matches(user, queue="open")
         report(t)
-        for word, size in SEARCH_WORDS:
-            for queue in ("open", "all"):
-                t = Timing(
-                    user=user, name=f"search {word} ({size}), {queue}", url=f"/cases/?queue={queue}&q={quote(word)}"
-                )
-                measure_get(t, runs=args.runs, budget_s=args.case_seconds)
-                t.matches = _matches(user, queue=queue, q=word)
-                report(t)
+        measure_case_searches(args, report, user)
     pk, events = make_busy_case()
     for user in USERS:
         t = Timing(user=user, name=f"case page ({events} timeline events)", url=f"/cases/{pk}/")
@@ -579,11 +606,7 @@ def build_and_measure(args: argparse.Namespace) -> tuple[list[Timing], list[dict
     t = Timing(user="csmanager", name="dashboard (home page)", url="/")
     measure_get(t, runs=args.runs, budget_s=args.case_seconds)
     report(t)
-    for user in USERS:
-        for word, size in CUSTOMER_WORDS:
-            t = Timing(user=user, name=f"customer search {word} ({size})", url=f"/customers/?q={quote(word)}")
-            measure_get(t, runs=args.runs, budget_s=args.case_seconds)
-            report(t)
+    measure_customer_searches(args, report)
     sweep = measure_sweep()
     return timings, sweep, {"busy_case_id": pk, "timeline_events": events}
 
@@ -642,7 +665,7 @@ def main(argv: list[str] | None = None) -> None:
         cursor.execute("select sqlite_version()" if label == "sqlite" else "show server_version")
         server = cursor.fetchone()[0]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"cases-{label}.json"
+    out = RESULTS / (f"cases-{label}.json" if args.only == "all" else f"cases-{label}-{args.only}.json")
     import django
 
     out.write_text(

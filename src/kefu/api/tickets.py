@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 from pydantic import field_validator
 
 from kefu.accounts.models import Department, User
-from kefu.api.pagination import BoundedPageNumberPagination
+from kefu.api.pagination import BoundedPageNumberPagination, counted_by
 from kefu.api.schemas import ErrorOut
 from kefu.core.presentation import describe
 from kefu.core.services import DomainError, PermissionDeniedError
@@ -409,8 +409,10 @@ def _step(request: HttpRequest, pk: int, run: Any) -> dict[str, Any]:
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
     """Cases you may see, sorted by the earliest running deadline (cases without one last)."""
     data = filters.dict()
-    cases = selectors.case_queue(user=request.user, queue=data.pop("queue"), q=data.pop("q").strip(), **data)
-    return cases.select_related(None)  # the list shows ids only: no joins
+    cases, counted = selectors.case_queue_counted(
+        user=request.user, queue=data.pop("queue"), q=data.pop("q").strip(), **data
+    )
+    return counted_by(cases.select_related(None), counted)  # the list shows ids only: no joins
 
 
 @router.get("/categories", response=list[CategoryOut], summary="The category tree")

@@ -51,3 +51,10 @@ def query_tokens(query: str) -> set[str]:
         if len(word) >= 2:
             tokens.add(word[:MAX_TOKEN_LENGTH])
     return tokens
+
+
+def text_implies_tokens(term: str) -> bool:
+    """Whether a text containing `term` necessarily holds every token of it: true of a run of
+    Chinese characters (its bigrams), not of Latin words (indexed by their prefixes only, so
+    "feng" is inside "shunfeng" without being one of its tokens)."""
+    return len(term) >= 2 and _CJK_RUN.fullmatch(term) is not None

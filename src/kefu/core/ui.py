@@ -42,24 +42,33 @@ class CappedPaginator(Paginator[Any]):
 
     object_list: QuerySet[Any]
 
+    def __init__(self, object_list: QuerySet[Any], per_page: int, *, counted: QuerySet[Any] | None = None) -> None:
+        super().__init__(object_list, per_page)
+        self.counted = object_list if counted is None else counted
+
     @cached_property
     def count(self) -> int:
-        return capped_count(self.object_list)
+        return capped_count(self.counted)
 
     @property
     def count_capped(self) -> bool:
         return self.count > self.cap
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Any], *, per_page: int = PAGE_SIZE) -> Page[Any]:
-    paginator = CappedPaginator(queryset, per_page)
+def paginate(
+    request: HttpRequest, queryset: QuerySet[Any], *, per_page: int = PAGE_SIZE, counted: QuerySet[Any] | None = None
+) -> Page[Any]:
+    """A page of `queryset`; `counted`, when given, holds the same rows in a form cheaper to count."""
+    paginator = CappedPaginator(queryset, per_page, counted=counted)
     return paginator.get_page(request.GET.get("page"))
 
 
-def paginate_then_join(request: HttpRequest, queryset: QuerySet[Any], *, per_page: int = PAGE_SIZE) -> Page[Any]:
+def paginate_then_join(
+    request: HttpRequest, queryset: QuerySet[Any], *, per_page: int = PAGE_SIZE, counted: QuerySet[Any] | None = None
+) -> Page[Any]:
     """Choose the page's rows on the bare table, then load just those rows with their related
     records: when a search matches thousands of rows the database joins 25, not all of them."""
-    page = paginate(request, queryset.values_list("pk", flat=True), per_page=per_page)
+    page = paginate(request, queryset.values_list("pk", flat=True), per_page=per_page, counted=counted)
     ids = list(page.object_list)
     rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
     return Page([rows[pk] for pk in ids if pk in rows], page.number, page.paginator)

@@ -180,8 +180,10 @@ def case_queue(request: HttpRequest) -> HttpResponse:
     queue = request.GET.get("queue", "open")
     queue = queue if queue in selectors.QUEUES else "open"
     filters = {name: request.GET.get(name, "") for name in ("kind", "status", "severity", "channel")}
-    cases = selectors.case_queue(user=request.user, queue=queue, q=request.GET.get("q", "").strip()[:100], **filters)
-    page = paginate_then_join(request, cases)
+    cases, counted = selectors.case_queue_counted(
+        user=request.user, queue=queue, q=request.GET.get("q", "").strip()[:100], **filters
+    )
+    page = paginate_then_join(request, cases, counted=counted)
     context = {
         "page": page,
         "queue": queue,
