@@ -8,13 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from kefu.core.search import normalize
 from kefu.customers.choices import Ownership
 from kefu.operations.models import Shipment
 from kefu.standards.choices import Measurement, StandardStatus
 from kefu.standards.computations import COMPUTATIONS, DRILL_DOWNS, SHIPMENT_DRILL_DOWNS, Computation, Measure
-from kefu.standards.models import Indicator, ItemTarget, Reading, Standard, StandardItem
+from kefu.standards.models import Indicator, ItemTarget, KpiFigure, KpiSnapshot, Reading, Standard, StandardItem
 from kefu.standards.scoring import attained, weighted_score
 from kefu.tickets.models import Case
 
@@ -130,6 +131,19 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     return end.replace(day=1), end
 
 
+def kpi_presets(today: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
+    """The periods the KPI page offers in one click (and the worker keeps snapshots of): last month, and
+    this month, quarter and year to date."""
+    this_month = today.replace(day=1)
+    quarter = this_month.replace(month=3 * ((today.month - 1) // 3) + 1)
+    return {
+        "last_month": default_period(today),
+        "this_month": (this_month, today),
+        "this_quarter": (quarter, today),
+        "this_year": (today.replace(month=1, day=1), today),
+    }
+
+
 def manual_measure(indicator: Indicator, start: dt.date, end: dt.date, customer_type: str | None) -> Measure:
     """A hand-entered indicator: the mean of the readings of the months [start, end] touches (the customer
     type's own readings, else the readings for all types)."""
@@ -218,6 +232,72 @@ def kpi_report(
         scores = {t: weighted_score((r.item.weight, r.cells[t].attained) for r in results) for t in types}
         departments.append(DepartmentResult(department, results, scores))
     return KpiReport(start, end, standard, types, departments, customer)
+
+
+# --- stored measurements (snapshots) ---------------------------------------------------------------------
+
+
+def kpi_snapshot(start: dt.date, end: dt.date) -> KpiSnapshot | None:
+    """The stored measurement of exactly [start, end], computed or only requested, if there is one."""
+    return KpiSnapshot.objects.select_related("standard", "requested_by").filter(start=start, end=end).first()
+
+
+def snapshot_is_usable(snapshot: KpiSnapshot | None) -> bool:
+    """Whether the snapshot has figures measured against the standard in force on its first day (a
+    standard approved later with an earlier effective date makes the stored targets wrong)."""
+    if snapshot is None or snapshot.computed_at is None:
+        return False
+    in_force = standard_in_force(snapshot.start)
+    return (in_force.pk if in_force else None) == snapshot.standard_id
+
+
+def snapshot_is_provisional(snapshot: KpiSnapshot) -> bool:
+    """Computed before the period was over (this month so far): records may still arrive."""
+    if snapshot.computed_at is None:
+        return True
+    return timezone.localtime(snapshot.computed_at).date() <= snapshot.end
+
+
+def kpi_report_stored(
+    snapshot: KpiSnapshot, *, customer_type: str = "", department_id: int | None = None
+) -> KpiReport:
+    """The `kpi_report` of the snapshot's period rebuilt from its stored figures, with no measurement: the
+    same items, values, targets, attainment and weighted scores (one query for the figures)."""
+    types = [t for t in snapshot.customer_types if not customer_type or t == customer_type]
+    if snapshot.standard is None:
+        return KpiReport(snapshot.start, snapshot.end, None, [], [])
+    figures = (
+        KpiFigure.objects.filter(snapshot=snapshot)
+        .select_related("item__department", "item__indicator")
+        .order_by("item__position", "item_id", "customer_type")
+    )
+    if department_id:
+        figures = figures.filter(department_id=department_id)
+    results: dict[int, ItemResult] = {}
+    by_type: dict[int, dict[str, Cell]] = {}
+    for figure in figures:
+        item = figure.item
+        if item.pk not in results:
+            results[item.pk] = ItemResult(item, computation_of(item.indicator), None)
+            by_type[item.pk] = {}
+        measure = Measure(figure.numerator, figure.denominator, figure.value)
+        if figure.customer_type:
+            by_type[item.pk][figure.customer_type] = Cell(measure, figure.target, figure.attained)
+        else:
+            results[item.pk].overall = measure
+    groups: dict[int, tuple[Any, list[ItemResult]]] = {}
+    for pk, result in results.items():
+        result.cells = {t: by_type[pk][t] for t in types if t in by_type[pk]}
+        groups.setdefault(result.item.department_id, (result.item.department, []))[1].append(result)
+    departments = [
+        DepartmentResult(
+            department,
+            items,
+            {t: weighted_score((r.item.weight, r.cells[t].attained) for r in items if t in r.cells) for t in types},
+        )
+        for department, items in groups.values()
+    ]
+    return KpiReport(snapshot.start, snapshot.end, snapshot.standard, types, departments)
 
 
 def drill_down_cases(

@@ -4,6 +4,7 @@ items and targets, and approving it (审核人 ≠ 填写人) so that it comes i
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from collections.abc import Mapping
 from decimal import Decimal
@@ -25,7 +26,16 @@ from kefu.core.services import (
 from kefu.customers.choices import Ownership
 from kefu.standards.choices import Measurement, StandardStatus
 from kefu.standards.computations import COMPUTATIONS
-from kefu.standards.models import Indicator, ItemTarget, Reading, Standard, StandardItem
+from kefu.standards import selectors
+from kefu.standards.models import (
+    Indicator,
+    ItemTarget,
+    KpiFigure,
+    KpiSnapshot,
+    Reading,
+    Standard,
+    StandardItem,
+)
 
 INDICATOR_FIELDS = ("code", "name", "department", "unit", "direction", "measurement", "computation", "description")
 WEIGHT_TOTAL = Decimal(100)
@@ -318,3 +328,156 @@ def reading_set(
         changes={"month": reading.month.isoformat()[:7], "customer_type": customer_type, "value": str(value)},
     )
     return reading
+
+
+# --- KPI snapshots -----------------------------------------------------------------------------------------
+
+RECOMPUTE = "standards.recompute_kpis"
+# A queued computation not finished after this long is taken as lost (no worker, or it failed): asking again
+# queues a new one instead of waiting for ever.
+REQUEST_EXPIRES = dt.timedelta(minutes=15)
+# How old a snapshot of a period still running (this month, quarter, year so far) may get before the
+# periodic job measures it again.
+PROVISIONAL_FRESH_FOR = dt.timedelta(hours=1)
+
+
+def _figure(
+    snapshot: KpiSnapshot,
+    item: StandardItem,
+    customer_type: str,
+    measure: Any,
+    target: Decimal | None = None,
+    attained: bool | None = None,
+) -> KpiFigure:
+    return KpiFigure(
+        snapshot=snapshot,
+        item=item,
+        department_id=item.department_id,
+        indicator_id=item.indicator_id,
+        customer_type=customer_type,
+        numerator=measure.numerator if measure else None,
+        denominator=measure.denominator if measure else None,
+        value=measure.value if measure else None,
+        target=target,
+        attained=attained,
+    )
+
+
+def _figures(snapshot: KpiSnapshot, report: selectors.KpiReport) -> list[KpiFigure]:
+    """One figure per item overall and one per item and customer type."""
+    figures = []
+    for department in report.departments:
+        for result in department.items:
+            figures.append(_figure(snapshot, result.item, "", result.overall))
+            figures += [
+                _figure(snapshot, result.item, t, cell.actual, cell.target, cell.attained)
+                for t, cell in result.cells.items()
+            ]
+    return figures
+
+
+def kpi_snapshot_compute(*, actor: Any, start: dt.date, end: dt.date) -> KpiSnapshot:
+    """Measure every item of the standard in force on `start` over [start, end] (`selectors.kpi_report`,
+    company-wide) and replace the period's stored figures with the result in one transaction. The only
+    writer of snapshots; the worker calls it with no actor. The measurement runs before the transaction,
+    so no lock is held while it reads."""
+    _require(actor, RECOMPUTE)
+    if end < start:
+        raise DomainError(_("The period ends before it starts."), field="end")
+    began, started = timezone.now(), time.perf_counter()
+    report = selectors.kpi_report(start=start, end=end)
+    seconds = Decimal(time.perf_counter() - started).quantize(Decimal("0.001"))
+    with transaction.atomic():
+        snapshot, _created = KpiSnapshot.objects.select_for_update().get_or_create(start=start, end=end)
+        KpiFigure.objects.filter(snapshot=snapshot).delete()
+        figures = KpiFigure.objects.bulk_create(_figures(snapshot, report))
+        snapshot.standard = report.standard
+        snapshot.customer_types = list(report.types)
+        snapshot.computed_at = timezone.now()
+        snapshot.seconds = seconds
+        if snapshot.requested_at is not None and snapshot.requested_at <= began:
+            # a request made while this measurement ran is left queued: it may want later records
+            snapshot.requested_at = None
+            snapshot.requested_by = None
+        snapshot.save()
+        audit_record(
+            actor=actor,
+            action="kpi.snapshot_computed",
+            subject=snapshot,
+            changes={
+                "period": f"{start.isoformat()}/{end.isoformat()}",
+                "standard": str(report.standard) if report.standard else "",
+                "figures": len(figures),
+                "seconds": str(seconds),
+            },
+        )
+    return snapshot
+
+
+def _enqueue_compute(snapshot: KpiSnapshot) -> None:
+    from kefu.standards.tasks import compute_kpi_snapshot
+
+    compute_kpi_snapshot.enqueue(snapshot.pk)
+
+
+def kpi_snapshot_request(*, actor: Any, start: dt.date, end: dt.date, force: bool = False) -> KpiSnapshot:
+    """Queue the measurement of [start, end] for the worker unless usable figures exist (or, with `force`, a
+    manager's "recompute now" after late records, queue it anyway). Asking while a computation is queued
+    does not queue another one. Without `force` any reader of the KPIs may ask: a period is measured once
+    and then read by everyone."""
+    _require(actor, RECOMPUTE if force else "standards.view_standards")
+    if end < start:
+        raise DomainError(_("The period ends before it starts."), field="end")
+    now = timezone.now()
+    with transaction.atomic():
+        snapshot, _created = KpiSnapshot.objects.select_for_update().get_or_create(start=start, end=end)
+        if not force and selectors.snapshot_is_usable(snapshot):
+            return snapshot
+        if snapshot.requested_at is not None and now - snapshot.requested_at < REQUEST_EXPIRES:
+            return snapshot
+        snapshot.requested_at = now
+        snapshot.requested_by = actor if actor is not None and actor.pk else None
+        snapshot.save(update_fields=["requested_at", "requested_by"])
+        if force:
+            audit_record(
+                actor=actor,
+                action="kpi.recompute_requested",
+                subject=snapshot,
+                changes={"period": f"{start.isoformat()}/{end.isoformat()}"},
+            )
+        _enqueue_compute(snapshot)
+    snapshot.refresh_from_db()
+    return snapshot
+
+
+def kpi_snapshot_compute_queued(*, snapshot_id: int) -> KpiSnapshot | None:
+    """The worker's side of `kpi_snapshot_request`: measure the snapshot's period if it is still asked for."""
+    snapshot = KpiSnapshot.objects.filter(pk=snapshot_id).first()
+    if snapshot is None:
+        return None
+    if snapshot.requested_at is None and selectors.snapshot_is_usable(snapshot):
+        return snapshot  # measured meanwhile (by the periodic job, or the same request queued twice)
+    return kpi_snapshot_compute(actor=None, start=snapshot.start, end=snapshot.end)
+
+
+def _needs_measuring(snapshot: KpiSnapshot | None, now: dt.datetime) -> bool:
+    if snapshot is None or not selectors.snapshot_is_usable(snapshot):
+        return True
+    assert snapshot.computed_at is not None  # noqa: S101  (usable snapshots are computed)
+    return selectors.snapshot_is_provisional(snapshot) and now - snapshot.computed_at >= PROVISIONAL_FRESH_FOR
+
+
+def kpi_snapshots_refresh(*, today: dt.date | None = None) -> list[str]:
+    """The periodic job: measure each period the KPI page offers (last month; this month, quarter and year
+    to date) that has no usable snapshot, or whose snapshot was taken before the period ended and is more
+    than an hour old. Last month is therefore measured again once after it ends (early on the 1st) and then
+    left alone; run twice, the second run finds everything fresh and writes nothing. Returns the periods
+    measured."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    done = []
+    for start, end in dict.fromkeys(selectors.kpi_presets(today).values()):
+        if _needs_measuring(selectors.kpi_snapshot(start, end), now):
+            kpi_snapshot_compute(actor=None, start=start, end=end)
+            done.append(f"{start.isoformat()}/{end.isoformat()}")
+    return done

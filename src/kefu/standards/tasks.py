@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django_tasks import task
+
+from kefu.core.scheduler import every
+from kefu.standards.services import kpi_snapshot_compute_queued, kpi_snapshots_refresh
+
+
+@task()
+def compute_kpi_snapshot(snapshot_id: int) -> str:
+    """Measure a period someone asked for (a period with no snapshot yet, or "recompute now")."""
+    snapshot = kpi_snapshot_compute_queued(snapshot_id=snapshot_id)
+    return f"{snapshot.start}/{snapshot.end}" if snapshot else ""
+
+
+@every(dt.timedelta(minutes=15))  # type: ignore[untyped-decorator]
+@task()
+def refresh_kpi_snapshots() -> list[str]:
+    """Keep the KPI page's periods measured: last month (final early on the 1st), and this month, quarter and
+    year to date at most an hour old. Measures only what is missing or stale, so running it often costs a few
+    queries and two runs never measure twice."""
+    return kpi_snapshots_refresh()
