@@ -258,9 +258,7 @@ def snapshot_is_provisional(snapshot: KpiSnapshot) -> bool:
     return timezone.localtime(snapshot.computed_at).date() <= snapshot.end
 
 
-def kpi_report_stored(
-    snapshot: KpiSnapshot, *, customer_type: str = "", department_id: int | None = None
-) -> KpiReport:
+def kpi_report_stored(snapshot: KpiSnapshot, *, customer_type: str = "", department_id: int | None = None) -> KpiReport:
     """The `kpi_report` of the snapshot's period rebuilt from its stored figures, with no measurement: the
     same items, values, targets, attainment and weighted scores (one query for the figures)."""
     types = [t for t in snapshot.customer_types if not customer_type or t == customer_type]

@@ -24,9 +24,9 @@ from kefu.core.services import (
     validate_or_refuse,
 )
 from kefu.customers.choices import Ownership
+from kefu.standards import selectors
 from kefu.standards.choices import Measurement, StandardStatus
 from kefu.standards.computations import COMPUTATIONS
-from kefu.standards import selectors
 from kefu.standards.models import (
     Indicator,
     ItemTarget,
@@ -327,7 +327,16 @@ def reading_set(
         subject=indicator,
         changes={"month": reading.month.isoformat()[:7], "customer_type": customer_type, "value": str(value)},
     )
+    _remeasure_month(reading.month)
     return reading
+
+
+def _remeasure_month(month: dt.date) -> None:
+    """A hand-entered value changed: queue the stored periods that include its month to be measured again."""
+    last = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    touched = KpiSnapshot.objects.filter(start__lte=last, end__gte=month, computed_at__isnull=False)
+    for start, end in touched.values_list("start", "end"):
+        kpi_snapshot_request(actor=None, start=start, end=end, force=True)
 
 
 # --- KPI snapshots -----------------------------------------------------------------------------------------

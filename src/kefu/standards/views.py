@@ -151,7 +151,9 @@ def kpi(request: HttpRequest) -> HttpResponse:
         "snapshot": snapshot,
         "provisional": snapshot is not None and selectors.snapshot_is_provisional(snapshot),
         "waiting": waiting,
-        "overdue": waiting and snapshot is not None and timezone.now() - snapshot.requested_at > services.REQUEST_EXPIRES,
+        "overdue": waiting
+        and snapshot is not None
+        and timezone.now() - snapshot.requested_at > services.REQUEST_EXPIRES,
         "can_recompute": snapshot is not None and request.user.has_perm(services.RECOMPUTE),
         "start": start,
         "end": end,
@@ -166,7 +168,7 @@ def kpi(request: HttpRequest) -> HttpResponse:
 @permission_required(services.RECOMPUTE, raise_exception=True)
 @require_POST
 def kpi_recompute(request: HttpRequest) -> HttpResponse:
-    """"Recompute now": measure the period again (late records, a corrected reading); the worker does it."""
+    """ "Recompute now": measure the period again (late records, a corrected reading); the worker does it."""
     form = PeriodForm(request.POST)
     if not form.is_valid() or not form.cleaned_data["start"] or not form.cleaned_data["end"]:
         return HttpResponse(_("Choose the period to recompute."), status=400)
