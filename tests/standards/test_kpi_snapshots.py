@@ -75,10 +75,11 @@ def test_the_snapshot_holds_what_kpi_report_computes(data_set):
     department = live.departments[0].department.pk
     assert _shape(selectors.kpi_report_stored(snapshot, department_id=department)) == _shape(live)
     assert selectors.kpi_report_stored(snapshot, department_id=department + 999).departments == []
-    # 2 items x (overall + 3 customer types)
-    assert KpiFigure.objects.filter(snapshot=snapshot).count() == 8
+    # 2 items x (overall + 3 customer types); the 9 other seeded indicators (overall only) for the trends
+    assert KpiFigure.objects.filter(snapshot=snapshot, item__isnull=False).count() == 8
+    assert KpiFigure.objects.filter(snapshot=snapshot, item__isnull=True, customer_type="").count() == 9
     event = AuditEvent.objects.get(action="kpi.snapshot_computed")
-    assert event.subject_id == str(snapshot.pk) and event.changes["figures"] == 8
+    assert event.subject_id == str(snapshot.pk) and event.changes["figures"] == 17
 
 
 def test_the_snapshot_of_a_period_with_no_standard_is_empty(db):
@@ -139,7 +140,7 @@ def test_recompute_after_a_data_change_updates_the_figures(data_set, client_for,
     requested = AuditEvent.objects.get(action="kpi.recompute_requested")
     assert requested.actor == people["cs_manager"]
     assert AuditEvent.objects.filter(action="kpi.snapshot_computed").count() == 2
-    assert KpiSnapshot.objects.count() == 1 and KpiFigure.objects.count() == 8
+    assert KpiSnapshot.objects.count() == 1 and KpiFigure.objects.count() == 17
 
 
 def test_a_corrected_hand_entered_value_remeasures_the_stored_periods_of_its_month(people, departments):
@@ -173,18 +174,21 @@ def test_the_periodic_job_run_twice_stores_each_period_once(data_set):
     with time_machine.travel(dt.datetime(2026, 4, 1, 0, 30, tzinfo=SH), tick=False):
         first = refresh_kpi_snapshots.enqueue().return_value
         again = refresh_kpi_snapshots.enqueue().return_value
-    # last month; this month, quarter and year to date (1 April: the same one-day period)
-    assert first == ["2026-03-01/2026-03-31", "2026-04-01/2026-04-01", "2026-01-01/2026-04-01"]
-    assert again == []
+    # last month; this month, quarter and year to date (on 1 April the first two are one day); and the 13
+    # whole months of the trend charts ending March or April (March is last month)
+    months = [f"{m:%Y-%m}-01/{e.isoformat()}" for m, e in selectors.months_back(dt.date(2026, 4, 1), 13)]
+    assert first[:3] == ["2026-03-01/2026-03-31", "2026-04-01/2026-04-01", "2026-01-01/2026-04-01"]
+    assert sorted(first[3:]) == sorted(m for m in months if m != "2026-03-01/2026-03-31")
+    assert len(first) == 15 and again == []
     assert KpiSnapshot.objects.filter(start=MARCH[0], end=MARCH[1]).count() == 1
-    assert KpiSnapshot.objects.count() == 3
-    assert AuditEvent.objects.filter(action="kpi.snapshot_computed").count() == 3
+    assert KpiSnapshot.objects.count() == 15
+    assert AuditEvent.objects.filter(action="kpi.snapshot_computed").count() == 15
     march = KpiSnapshot.objects.get(start=MARCH[0], end=MARCH[1])
     assert not selectors.snapshot_is_provisional(march)
     with time_machine.travel(dt.datetime(2026, 4, 1, 2, 0, tzinfo=SH), tick=False):
         later = refresh_kpi_snapshots.enqueue().return_value
-    # more than an hour later the running periods are measured again; March is final and left alone
-    assert later == ["2026-04-01/2026-04-01", "2026-01-01/2026-04-01"]
+    # more than an hour later the running periods are measured again; the months that ended are left alone
+    assert later == ["2026-04-01/2026-04-01", "2026-01-01/2026-04-01", "2026-04-01/2026-04-30"]
     assert KpiSnapshot.objects.get(pk=march.pk).computed_at == march.computed_at
 
 
@@ -196,6 +200,29 @@ def test_last_month_measured_while_running_is_measured_again_once_it_is_over(dat
     with time_machine.travel(dt.datetime(2026, 4, 1, 0, 15, tzinfo=SH), tick=False):
         assert "2026-03-01/2026-03-31" in refresh_kpi_snapshots.enqueue().return_value
         assert not selectors.snapshot_is_provisional(KpiSnapshot.objects.get(pk=march.pk))
+
+
+def _series(trends):
+    return {t.indicator.code: (t.months, t.values, t.targets) for t in trends}
+
+
+def test_the_trend_charts_read_the_stored_months(data_set, client_for, django_assert_max_num_queries):
+    live = _series(selectors.kpi_trends(last=MARCH[1]))
+    live_private = _series(selectors.kpi_trends(last=MARCH[1], customer_type="private"))
+    assert live["complaint_rate"][1][-1] == pytest.approx(33.33)  # not trivially empty
+    with time_machine.travel(dt.datetime(2026, 4, 1, 0, 30, tzinfo=SH), tick=False):
+        refresh_kpi_snapshots.enqueue()
+    assert _series(selectors.kpi_trends(last=MARCH[1])) == live
+    assert _series(selectors.kpi_trends(last=MARCH[1], customer_type="private")) == live_private
+    client = client_for("agent")
+    client.get("/standards/versions/")
+    with django_assert_max_num_queries(PAGE_QUERIES + 12):  # 12 months: the standard in force each month
+        page = client.get("/standards/kpi/trends/", {"start": "2026-03-01", "end": "2026-03-31"})
+    assert page.status_code == 200 and "trends-data" in page.content.decode()
+    with CaptureQueriesContext(connection) as measured:
+        KpiSnapshot.objects.all().delete()
+        client.get("/standards/kpi/trends/", {"start": "2026-03-01", "end": "2026-03-31"})
+    assert len(measured) > PAGE_QUERIES + 12  # the bound above fails when the months are measured
 
 
 def test_a_period_never_measured_is_queued_once_and_shown_as_being_computed(data_set, client_for, queued_tasks):

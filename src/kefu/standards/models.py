@@ -177,10 +177,12 @@ class KpiSnapshot(models.Model):
 
 class KpiFigure(models.Model):
     """One figure of a snapshot: an item's overall value (customer_type blank) or its value for one customer
-    type with the target it was judged against and whether it was attained."""
+    type with the target it was judged against and whether it was attained. Active indicators the period's
+    standard does not have are stored too, with no item and no target: the trend charts draw every
+    indicator of the standard in force at their end over months another standard (or none) was in force."""
 
     snapshot = models.ForeignKey(KpiSnapshot, on_delete=models.CASCADE, related_name="figures")
-    item = models.ForeignKey(StandardItem, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(StandardItem, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
     customer_type = models.CharField(max_length=20, choices=Ownership.choices, blank=True)

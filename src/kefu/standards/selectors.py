@@ -177,6 +177,24 @@ def _measure(
     return computation.function(start, end, t, customer_id)
 
 
+def indicators_beside(standard: Standard | None, start: dt.date, end: dt.date) -> list[tuple[Indicator, str, Measure]]:
+    """The active indicators `standard` has no item for, measured over [start, end] company-wide and, where
+    the records tell customer types apart, for each default customer type and each type of the standard:
+    what a snapshot stores for the trend charts beside the standard's items."""
+    items = StandardItem.objects.filter(standard=standard).values("indicator_id") if standard else []
+    types = customer_types(standard) if standard else list(DEFAULT_TYPES)
+    measured = []
+    for indicator in Indicator.objects.filter(is_active=True).exclude(pk__in=items).order_by("position", "pk"):
+        computation = computation_of(indicator)
+        if indicator.measurement == Measurement.COMPUTED and computation is None:
+            continue
+        probe = StandardItem(indicator=indicator)
+        measured.append((indicator, "", _measure(probe, computation, start, end, None)))
+        if indicator.measurement == Measurement.MANUAL or (computation is not None and computation.by_customer_type):
+            measured += [(indicator, t, _measure(probe, computation, start, end, t)) for t in types]
+    return measured
+
+
 def _by_type(item: StandardItem, computation: Computation | None) -> bool:
     manual = item.indicator.measurement == Measurement.MANUAL
     return manual or (computation is not None and computation.by_customer_type)
@@ -265,7 +283,7 @@ def kpi_report_stored(snapshot: KpiSnapshot, *, customer_type: str = "", departm
     if snapshot.standard is None:
         return KpiReport(snapshot.start, snapshot.end, None, [], [])
     figures = (
-        KpiFigure.objects.filter(snapshot=snapshot)
+        KpiFigure.objects.filter(snapshot=snapshot, item__isnull=False)
         .select_related("item__department", "item__indicator")
         .order_by("item__position", "item_id", "customer_type")
     )
@@ -275,6 +293,7 @@ def kpi_report_stored(snapshot: KpiSnapshot, *, customer_type: str = "", departm
     by_type: dict[int, dict[str, Cell]] = {}
     for figure in figures:
         item = figure.item
+        assert item is not None  # noqa: S101  (filtered)
         if item.pk not in results:
             results[item.pk] = ItemResult(item, computation_of(item.indicator), None)
             by_type[item.pk] = {}
@@ -327,7 +346,7 @@ class Trend:
     targets: dict[str, list[float | None]]
 
 
-def _months_back(last: dt.date, count: int) -> list[tuple[dt.date, dt.date]]:
+def months_back(last: dt.date, count: int) -> list[tuple[dt.date, dt.date]]:
     """`count` whole months ending with the month of `last`, oldest first, as (first day, last day)."""
     months = []
     first = last.replace(day=1)
@@ -340,6 +359,30 @@ def _months_back(last: dt.date, count: int) -> list[tuple[dt.date, dt.date]]:
 
 def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
+
+
+def _stored_month_values(
+    periods: list[tuple[dt.date, dt.date]], in_force: dict[dt.date, Standard | None], customer_type: str
+) -> dict[tuple[dt.date, int, str], Decimal | None]:
+    """The values the months' snapshots hold (the worker keeps every month of the trend window stored), by
+    (first day, indicator, customer type or "" for the company); two queries. Months with no usable
+    snapshot, and indicators a month's standard did not have, are absent: the caller measures those."""
+    ends = dict(periods)
+    snapshots = {
+        snapshot.pk: snapshot.start
+        for snapshot in KpiSnapshot.objects.filter(start__in=list(ends), computed_at__isnull=False).only(
+            "pk", "start", "end", "standard_id"
+        )
+        if snapshot.end == ends[snapshot.start]
+        and snapshot.standard_id == (in_force[snapshot.start].pk if in_force[snapshot.start] else None)
+    }
+    figures = KpiFigure.objects.filter(snapshot_id__in=list(snapshots), customer_type__in={"", customer_type})
+    return {
+        (snapshots[snapshot_id], indicator_id, kind): value
+        for snapshot_id, indicator_id, kind, value in figures.values_list(
+            "snapshot_id", "indicator_id", "customer_type", "value"
+        )
+    }
 
 
 def kpi_trends(
@@ -358,7 +401,7 @@ def kpi_trends(
     if customer is None and customer_type:
         types = [t for t in types if t == customer_type]
     customer_id = customer.pk if customer is not None else None
-    periods = _months_back(last, months)
+    periods = months_back(last, months)
     in_force = {first: standard_in_force(first) for first, _end in periods}
     targets_by_standard: dict[int, dict[int, dict[str, Decimal]]] = {}
     for standard in {s.pk: s for s in in_force.values() if s is not None}.values():
@@ -367,6 +410,7 @@ def kpi_trends(
             targets_by_standard[standard.pk].setdefault(target.item.indicator_id, {})[target.customer_type] = (
                 target.target
             )
+    stored = {} if customer is not None else _stored_month_values(periods, in_force, customer_type)
     trends = []
     for department, items in grouped_items(current):
         if department_id and department.pk != department_id:
@@ -374,7 +418,12 @@ def kpi_trends(
         for item in items:
             computation = computation_of(item.indicator)
             t = customer_type if customer is None and customer_type and _by_type(item, computation) else None
-            values = [_number(_measure(item, computation, first, end, t, customer_id).value) for first, end in periods]
+            values = [
+                _number(stored[(first, item.indicator_id, t or "")])
+                if (first, item.indicator_id, t or "") in stored
+                else _number(_measure(item, computation, first, end, t, customer_id).value)
+                for first, end in periods
+            ]
             lines: dict[str, list[float | None]] = {}
             for kind in types:
                 lines[kind] = []

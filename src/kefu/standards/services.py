@@ -385,6 +385,22 @@ def _figures(snapshot: KpiSnapshot, report: selectors.KpiReport) -> list[KpiFigu
     return figures
 
 
+def _figures_beside(snapshot: KpiSnapshot, report: selectors.KpiReport) -> list[KpiFigure]:
+    """The active indicators the period's standard does not have, for the trend charts."""
+    return [
+        KpiFigure(
+            snapshot=snapshot,
+            department_id=indicator.department_id,
+            indicator=indicator,
+            customer_type=customer_type,
+            numerator=measure.numerator,
+            denominator=measure.denominator,
+            value=measure.value,
+        )
+        for indicator, customer_type, measure in selectors.indicators_beside(report.standard, report.start, report.end)
+    ]
+
+
 def kpi_snapshot_compute(*, actor: Any, start: dt.date, end: dt.date) -> KpiSnapshot:
     """Measure every item of the standard in force on `start` over [start, end] (`selectors.kpi_report`,
     company-wide) and replace the period's stored figures with the result in one transaction. The only
@@ -395,11 +411,15 @@ def kpi_snapshot_compute(*, actor: Any, start: dt.date, end: dt.date) -> KpiSnap
         raise DomainError(_("The period ends before it starts."), field="end")
     began, started = timezone.now(), time.perf_counter()
     report = selectors.kpi_report(start=start, end=end)
+    snapshot = KpiSnapshot(start=start, end=end)
+    figures = _figures(snapshot, report) + _figures_beside(snapshot, report)
     seconds = Decimal(time.perf_counter() - started).quantize(Decimal("0.001"))
     with transaction.atomic():
         snapshot, _created = KpiSnapshot.objects.select_for_update().get_or_create(start=start, end=end)
         KpiFigure.objects.filter(snapshot=snapshot).delete()
-        figures = KpiFigure.objects.bulk_create(_figures(snapshot, report))
+        for figure in figures:
+            figure.snapshot = snapshot
+        figures = KpiFigure.objects.bulk_create(figures)
         snapshot.standard = report.standard
         snapshot.customer_types = list(report.types)
         snapshot.computed_at = timezone.now()
@@ -476,16 +496,25 @@ def _needs_measuring(snapshot: KpiSnapshot | None, now: dt.datetime) -> bool:
     return selectors.snapshot_is_provisional(snapshot) and now - snapshot.computed_at >= PROVISIONAL_FRESH_FOR
 
 
+TREND_MONTHS = 12
+
+
+def kpi_periods_kept(today: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The periods the worker keeps measured: those the KPI page offers (last month; this month, quarter and
+    year to date) and every whole month of the trend charts that end last month or this month."""
+    months = selectors.months_back(today, TREND_MONTHS + 1)
+    return list(dict.fromkeys([*selectors.kpi_presets(today).values(), *reversed(months)]))
+
+
 def kpi_snapshots_refresh(*, today: dt.date | None = None) -> list[str]:
-    """The periodic job: measure each period the KPI page offers (last month; this month, quarter and year
-    to date) that has no usable snapshot, or whose snapshot was taken before the period ended and is more
-    than an hour old. Last month is therefore measured again once after it ends (early on the 1st) and then
-    left alone; run twice, the second run finds everything fresh and writes nothing. Returns the periods
-    measured."""
+    """The periodic job: measure each period of `kpi_periods_kept` that has no usable snapshot, or whose
+    snapshot was taken before the period ended and is more than an hour old. A month is therefore measured
+    again once after it ends (early on the 1st) and then left alone; run twice, the second run finds
+    everything fresh and writes nothing. Returns the periods measured."""
     today = today or timezone.localdate()
     now = timezone.now()
     done = []
-    for start, end in dict.fromkeys(selectors.kpi_presets(today).values()):
+    for start, end in kpi_periods_kept(today):
         if _needs_measuring(selectors.kpi_snapshot(start, end), now):
             kpi_snapshot_compute(actor=None, start=start, end=end)
             done.append(f"{start.isoformat()}/{end.isoformat()}")

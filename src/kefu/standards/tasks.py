@@ -18,7 +18,8 @@ def compute_kpi_snapshot(snapshot_id: int) -> str:
 @every(dt.timedelta(minutes=15))  # type: ignore[untyped-decorator]
 @task()
 def refresh_kpi_snapshots() -> list[str]:
-    """Keep the KPI page's periods measured: last month (final early on the 1st), and this month, quarter and
-    year to date at most an hour old. Measures only what is missing or stale, so running it often costs a few
-    queries and two runs never measure twice."""
+    """Keep the KPI page's periods and the months of its trend charts measured: ended periods once after they
+    end (last month early on the 1st), running ones (this month, quarter, year so far) at most an hour old.
+    Measures only what is missing or stale, so running it often costs a few queries and two runs never
+    measure twice."""
     return kpi_snapshots_refresh()
