@@ -192,6 +192,19 @@ def test_the_periodic_job_run_twice_stores_each_period_once(data_set):
     assert KpiSnapshot.objects.get(pk=march.pk).computed_at == march.computed_at
 
 
+def test_the_periodic_job_queues_one_low_priority_task_per_period_once(data_set, queued_tasks):
+    with time_machine.travel(dt.datetime(2026, 4, 1, 0, 30, tzinfo=SH), tick=False):
+        queued = refresh_kpi_snapshots.call()
+        assert refresh_kpi_snapshots.call() == []  # all already queued
+    assert len(queued) == 15 and len(queued_tasks.results) == 15
+    assert {r.task.priority for r in queued_tasks.results} == {-10}
+    assert not KpiFigure.objects.exists()
+    for result in queued_tasks.results:  # the worker runs them
+        result.task.call(*result.args, **result.kwargs)
+    assert KpiSnapshot.objects.filter(computed_at__isnull=False, requested_at__isnull=True).count() == 15
+    assert not AuditEvent.objects.filter(action="kpi.recompute_requested").exists()  # nobody asked
+
+
 def test_last_month_measured_while_running_is_measured_again_once_it_is_over(data_set):
     with time_machine.travel(dt.datetime(2026, 3, 31, 20, 0, tzinfo=SH), tick=False):
         assert "2026-03-01/2026-03-31" in refresh_kpi_snapshots.enqueue().return_value

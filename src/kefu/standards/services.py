@@ -449,25 +449,21 @@ def _enqueue_compute(snapshot: KpiSnapshot) -> None:
     compute_kpi_snapshot.enqueue(snapshot.pk)
 
 
-def kpi_snapshot_request(*, actor: Any, start: dt.date, end: dt.date, force: bool = False) -> KpiSnapshot:
-    """Queue the measurement of [start, end] for the worker unless usable figures exist (or, with `force`, a
-    manager's "recompute now" after late records, queue it anyway). Asking while a computation is queued
-    does not queue another one. Without `force` any reader of the KPIs may ask: a period is measured once
-    and then read by everyone."""
-    _require(actor, RECOMPUTE if force else "standards.view_standards")
-    if end < start:
-        raise DomainError(_("The period ends before it starts."), field="end")
+def _queue_measurement(*, actor: Any, start: dt.date, end: dt.date, force: bool) -> tuple[KpiSnapshot, bool]:
+    """Mark the period's snapshot as asked for and queue its measurement; (snapshot, whether it was queued).
+    Not queued when a request is already waiting (and not lost), or, without `force`, when the stored
+    figures are usable."""
     now = timezone.now()
     with transaction.atomic():
         snapshot, _created = KpiSnapshot.objects.select_for_update().get_or_create(start=start, end=end)
         if not force and selectors.snapshot_is_usable(snapshot):
-            return snapshot
+            return snapshot, False
         if snapshot.requested_at is not None and now - snapshot.requested_at < REQUEST_EXPIRES:
-            return snapshot
+            return snapshot, False
         snapshot.requested_at = now
         snapshot.requested_by = actor if actor is not None and actor.pk else None
         snapshot.save(update_fields=["requested_at", "requested_by"])
-        if force:
+        if force and actor is not None:
             audit_record(
                 actor=actor,
                 action="kpi.recompute_requested",
@@ -476,6 +472,18 @@ def kpi_snapshot_request(*, actor: Any, start: dt.date, end: dt.date, force: boo
             )
         _enqueue_compute(snapshot)
     snapshot.refresh_from_db()
+    return snapshot, True
+
+
+def kpi_snapshot_request(*, actor: Any, start: dt.date, end: dt.date, force: bool = False) -> KpiSnapshot:
+    """Queue the measurement of [start, end] for the worker unless usable figures exist (or, with `force`, a
+    manager's "recompute now" after late records, queue it anyway). Asking while a computation is queued
+    does not queue another one. Without `force` any reader of the KPIs may ask: a period is measured once
+    and then read by everyone."""
+    _require(actor, RECOMPUTE if force else "standards.view_standards")
+    if end < start:
+        raise DomainError(_("The period ends before it starts."), field="end")
+    snapshot, _queued = _queue_measurement(actor=actor, start=start, end=end, force=force)
     return snapshot
 
 
@@ -506,16 +514,22 @@ def kpi_periods_kept(today: dt.date) -> list[tuple[dt.date, dt.date]]:
     return list(dict.fromkeys([*selectors.kpi_presets(today).values(), *reversed(months)]))
 
 
-def kpi_snapshots_refresh(*, today: dt.date | None = None) -> list[str]:
-    """The periodic job: measure each period of `kpi_periods_kept` that has no usable snapshot, or whose
-    snapshot was taken before the period ended and is more than an hour old. A month is therefore measured
-    again once after it ends (early on the 1st) and then left alone; run twice, the second run finds
-    everything fresh and writes nothing. Returns the periods measured."""
+def kpi_snapshots_refresh(*, today: dt.date | None = None, inline: bool = False) -> list[str]:
+    """The periodic job: have each period of `kpi_periods_kept` measured that has no usable snapshot, or
+    whose snapshot was taken before the period ended and is more than an hour old. A month is therefore
+    measured again once after it ends (early on the 1st) and then left alone. Each period is queued as its
+    own low-priority task, so the worker's other jobs (the outbox, the audit seals) run between them; a
+    period already queued is not queued again, so a second run finds nothing to do. `inline` measures
+    here instead (the demo seeding, with no worker running). Returns the periods queued or measured."""
     today = today or timezone.localdate()
     now = timezone.now()
     done = []
     for start, end in kpi_periods_kept(today):
-        if _needs_measuring(selectors.kpi_snapshot(start, end), now):
+        if not _needs_measuring(selectors.kpi_snapshot(start, end), now):
+            continue
+        if inline:
             kpi_snapshot_compute(actor=None, start=start, end=end)
-            done.append(f"{start.isoformat()}/{end.isoformat()}")
+        elif not _queue_measurement(actor=None, start=start, end=end, force=True)[1]:
+            continue
+        done.append(f"{start.isoformat()}/{end.isoformat()}")
     return done

@@ -168,7 +168,7 @@ def kpi(request: HttpRequest) -> HttpResponse:
 @permission_required(services.RECOMPUTE, raise_exception=True)
 @require_POST
 def kpi_recompute(request: HttpRequest) -> HttpResponse:
-    """ "Recompute now": measure the period again (late records, a corrected reading); the worker does it."""
+    """The "Recompute now" button: measure the period again (late records, a corrected reading) in the worker."""
     form = PeriodForm(request.POST)
     if not form.is_valid() or not form.cleaned_data["start"] or not form.cleaned_data["end"]:
         return HttpResponse(_("Choose the period to recompute."), status=400)

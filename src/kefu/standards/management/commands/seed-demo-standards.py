@@ -22,7 +22,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Demo service standards loaded: {made} versions."))
         else:
             self.stdout.write("Demo service standards already loaded (or no demo staff): nothing changed.")
-        # What the worker's periodic job keeps up to date: the KPI page opens on stored figures at once.
-        measured = kpi_snapshots_refresh()
+        # What the worker's periodic job keeps up to date, measured here (no worker runs while seeding): the
+        # KPI page opens on stored figures at once.
+        measured = kpi_snapshots_refresh(inline=True)
         if measured:
             self.stdout.write(self.style.SUCCESS(f"KPI figures stored for {', '.join(measured)}."))
