@@ -6,14 +6,15 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from kefu.api.schemas import ErrorOut
 from kefu.core.services import PermissionDeniedError
 from kefu.customers.choices import Ownership
 from kefu.customers.filters import MAX_ID
-from kefu.standards import selectors
+from kefu.standards import selectors, services
 
 router = Router(tags=["standards"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -61,11 +62,25 @@ class DepartmentOut(Schema):
 class KpiOut(Schema):
     start: dt.date
     end: dt.date
+    computed_at: dt.datetime | None = Field(None, description="When the stored figures were computed")
+    provisional: bool = Field(False, description="Computed before the period ended: later records are not in it")
     standard_id: int | None
     standard_number: str | None
     standard_version: int | None
     customer_types: list[str]
     departments: list[DepartmentOut]
+
+
+class KpiPendingOut(Schema):
+    start: dt.date
+    end: dt.date
+    detail: str
+    requested_at: dt.datetime | None
+
+
+class PeriodIn(Schema):
+    start: dt.date
+    end: dt.date
 
 
 class IndicatorOut(Schema):
@@ -110,21 +125,42 @@ def _item(result: selectors.ItemResult) -> dict[str, Any]:
     }
 
 
-@router.get("/kpi", response={200: KpiOut, **ERRORS}, summary="KPI measurement of a period")
+def _pending(snapshot: Any) -> Status:
+    return Status(
+        202,
+        {
+            "start": snapshot.start,
+            "end": snapshot.end,
+            "detail": _("The figures of this period are being computed; ask again in a moment."),
+            "requested_at": snapshot.requested_at,
+        },
+    )
+
+
+@router.get("/kpi", response={200: KpiOut, 202: KpiPendingOut, **ERRORS}, summary="KPI measurement of a period")
 def kpi(request: HttpRequest, filters: Query[KpiFilters]) -> Any:
     """Actual value, target in force at the start of the period, attainment per customer type, and each
-    department's weighted score (0-100)."""
+    department's weighted score (0-100), read from the period's stored figures. A period never measured
+    before is queued for the worker and answers 202 until its figures are stored."""
     _require(request, "standards.view_standards")
     start, end = selectors.default_period(timezone.localdate())
     start, end = filters.start or start, filters.end or end
     start, end = min(start, end), max(start, end)
-    report = selectors.kpi_report(
-        start=start, end=end, customer_type=filters.customer_type or "", department_id=filters.department_id
+    snapshot = selectors.kpi_snapshot(start, end)
+    if not selectors.snapshot_is_usable(snapshot):
+        snapshot = services.kpi_snapshot_request(actor=request.user, start=start, end=end)
+        if not selectors.snapshot_is_usable(snapshot):
+            return _pending(snapshot)
+    assert snapshot is not None  # noqa: S101  (usable)
+    report = selectors.kpi_report_stored(
+        snapshot, customer_type=filters.customer_type or "", department_id=filters.department_id
     )
     standard = report.standard
     return {
         "start": start,
         "end": end,
+        "computed_at": snapshot.computed_at,
+        "provisional": selectors.snapshot_is_provisional(snapshot),
         "standard_id": standard.pk if standard else None,
         "standard_number": standard.number if standard else None,
         "standard_version": standard.version_no if standard else None,
@@ -139,6 +175,19 @@ def kpi(request: HttpRequest, filters: Query[KpiFilters]) -> Any:
             for d in report.departments
         ],
     }
+
+
+@router.post(
+    "/kpi/recompute", response={200: KpiOut, 202: KpiPendingOut, **ERRORS}, summary="Recompute a period's KPIs"
+)
+def kpi_recompute(request: HttpRequest, payload: PeriodIn) -> Any:
+    """Measure the period again (late records, a corrected reading): queued for the worker (202). Managers
+    only."""
+    start, end = min(payload.start, payload.end), max(payload.start, payload.end)
+    snapshot = services.kpi_snapshot_request(actor=request.user, start=start, end=end, force=True)
+    if snapshot.requested_at is not None:
+        return _pending(snapshot)
+    return kpi(request, KpiFilters(start=start, end=end))
 
 
 @router.get("/indicators", response={200: list[IndicatorOut], **ERRORS}, summary="The indicator catalogue")

@@ -140,3 +140,62 @@ class Reading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.month:%Y-%m} {self.customer_type}: {self.value}"
+
+
+class KpiSnapshot(models.Model):
+    """The stored KPI measurement of one period (`selectors.kpi_report` for [start, end], company-wide), so the
+    KPI page reads figures instead of computing them. Written only by `services.kpi_snapshot_compute`.
+
+    `computed_at` is None until the first computation finishes; `requested_at` is set while a (re)computation
+    is queued for the worker, and cleared when it is done."""
+
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"))
+    standard = models.ForeignKey(
+        Standard, verbose_name=_("service standard"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    customer_types = models.JSONField(default=list, blank=True)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    seconds = models.DecimalField(_("computing time (s)"), max_digits=9, decimal_places=3, null=True, blank=True)
+    requested_at = models.DateTimeField(_("recomputation requested"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-start", "-end"]
+        verbose_name = _("KPI snapshot")
+        verbose_name_plural = _("KPI snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["start", "end"], name="standards_kpi_snapshot_once"),
+            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="standards_kpi_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"KPI {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d}"
+
+
+class KpiFigure(models.Model):
+    """One figure of a snapshot: an item's overall value (customer_type blank) or its value for one customer
+    type with the target it was judged against and whether it was attained. Active indicators the period's
+    standard does not have are stored too, with no item and no target: the trend charts draw every
+    indicator of the standard in force at their end over months another standard (or none) was in force."""
+
+    snapshot = models.ForeignKey(KpiSnapshot, on_delete=models.CASCADE, related_name="figures")
+    item = models.ForeignKey(StandardItem, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    customer_type = models.CharField(max_length=20, choices=Ownership.choices, blank=True)
+    numerator = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
+    value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    target = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    attained = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "indicator", "customer_type"], name="standards_kpi_figure_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} {self.indicator_id} {self.customer_type or '*'}: {self.value}"

@@ -8,13 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from kefu.core.search import normalize
 from kefu.customers.choices import Ownership
 from kefu.operations.models import Shipment
 from kefu.standards.choices import Measurement, StandardStatus
 from kefu.standards.computations import COMPUTATIONS, DRILL_DOWNS, SHIPMENT_DRILL_DOWNS, Computation, Measure
-from kefu.standards.models import Indicator, ItemTarget, Reading, Standard, StandardItem
+from kefu.standards.models import Indicator, ItemTarget, KpiFigure, KpiSnapshot, Reading, Standard, StandardItem
 from kefu.standards.scoring import attained, weighted_score
 from kefu.tickets.models import Case
 
@@ -130,6 +131,19 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     return end.replace(day=1), end
 
 
+def kpi_presets(today: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
+    """The periods the KPI page offers in one click (and the worker keeps snapshots of): last month, and
+    this month, quarter and year to date."""
+    this_month = today.replace(day=1)
+    quarter = this_month.replace(month=3 * ((today.month - 1) // 3) + 1)
+    return {
+        "last_month": default_period(today),
+        "this_month": (this_month, today),
+        "this_quarter": (quarter, today),
+        "this_year": (today.replace(month=1, day=1), today),
+    }
+
+
 def manual_measure(indicator: Indicator, start: dt.date, end: dt.date, customer_type: str | None) -> Measure:
     """A hand-entered indicator: the mean of the readings of the months [start, end] touches (the customer
     type's own readings, else the readings for all types)."""
@@ -161,6 +175,24 @@ def _measure(
     if computation is None or (customer_id is not None and not computation.by_customer):
         return NO_MEASURE
     return computation.function(start, end, t, customer_id)
+
+
+def indicators_beside(standard: Standard | None, start: dt.date, end: dt.date) -> list[tuple[Indicator, str, Measure]]:
+    """The active indicators `standard` has no item for, measured over [start, end] company-wide and, where
+    the records tell customer types apart, for each default customer type and each type of the standard:
+    what a snapshot stores for the trend charts beside the standard's items."""
+    items = StandardItem.objects.filter(standard=standard).values("indicator_id") if standard else []
+    types = customer_types(standard) if standard else list(DEFAULT_TYPES)
+    measured = []
+    for indicator in Indicator.objects.filter(is_active=True).exclude(pk__in=items).order_by("position", "pk"):
+        computation = computation_of(indicator)
+        if indicator.measurement == Measurement.COMPUTED and computation is None:
+            continue
+        probe = StandardItem(indicator=indicator)
+        measured.append((indicator, "", _measure(probe, computation, start, end, None)))
+        if indicator.measurement == Measurement.MANUAL or (computation is not None and computation.by_customer_type):
+            measured += [(indicator, t, _measure(probe, computation, start, end, t)) for t in types]
+    return measured
 
 
 def _by_type(item: StandardItem, computation: Computation | None) -> bool:
@@ -220,6 +252,71 @@ def kpi_report(
     return KpiReport(start, end, standard, types, departments, customer)
 
 
+# --- stored measurements (snapshots) ---------------------------------------------------------------------
+
+
+def kpi_snapshot(start: dt.date, end: dt.date) -> KpiSnapshot | None:
+    """The stored measurement of exactly [start, end], computed or only requested, if there is one."""
+    return KpiSnapshot.objects.select_related("standard", "requested_by").filter(start=start, end=end).first()
+
+
+def snapshot_is_usable(snapshot: KpiSnapshot | None) -> bool:
+    """Whether the snapshot has figures measured against the standard in force on its first day (a
+    standard approved later with an earlier effective date makes the stored targets wrong)."""
+    if snapshot is None or snapshot.computed_at is None:
+        return False
+    in_force = standard_in_force(snapshot.start)
+    return (in_force.pk if in_force else None) == snapshot.standard_id
+
+
+def snapshot_is_provisional(snapshot: KpiSnapshot) -> bool:
+    """Computed before the period was over (this month so far): records may still arrive."""
+    if snapshot.computed_at is None:
+        return True
+    return timezone.localtime(snapshot.computed_at).date() <= snapshot.end
+
+
+def kpi_report_stored(snapshot: KpiSnapshot, *, customer_type: str = "", department_id: int | None = None) -> KpiReport:
+    """The `kpi_report` of the snapshot's period rebuilt from its stored figures, with no measurement: the
+    same items, values, targets, attainment and weighted scores (one query for the figures)."""
+    types = [t for t in snapshot.customer_types if not customer_type or t == customer_type]
+    if snapshot.standard is None:
+        return KpiReport(snapshot.start, snapshot.end, None, [], [])
+    figures = (
+        KpiFigure.objects.filter(snapshot=snapshot, item__isnull=False)
+        .select_related("item__department", "item__indicator")
+        .order_by("item__position", "item_id", "customer_type")
+    )
+    if department_id:
+        figures = figures.filter(department_id=department_id)
+    results: dict[int, ItemResult] = {}
+    by_type: dict[int, dict[str, Cell]] = {}
+    for figure in figures:
+        item = figure.item
+        assert item is not None  # noqa: S101  (filtered)
+        if item.pk not in results:
+            results[item.pk] = ItemResult(item, computation_of(item.indicator), None)
+            by_type[item.pk] = {}
+        measure = Measure(figure.numerator, figure.denominator, figure.value)
+        if figure.customer_type:
+            by_type[item.pk][figure.customer_type] = Cell(measure, figure.target, figure.attained)
+        else:
+            results[item.pk].overall = measure
+    groups: dict[int, tuple[Any, list[ItemResult]]] = {}
+    for pk, result in results.items():
+        result.cells = {t: by_type[pk][t] for t in types if t in by_type[pk]}
+        groups.setdefault(result.item.department_id, (result.item.department, []))[1].append(result)
+    departments = [
+        DepartmentResult(
+            department,
+            items,
+            {t: weighted_score((r.item.weight, r.cells[t].attained) for r in items if t in r.cells) for t in types},
+        )
+        for department, items in groups.values()
+    ]
+    return KpiReport(snapshot.start, snapshot.end, snapshot.standard, types, departments)
+
+
 def drill_down_cases(
     *, key: str, start: dt.date, end: dt.date, customer_type: str = "", customer_id: int | None = None
 ) -> QuerySet[Case]:
@@ -249,7 +346,7 @@ class Trend:
     targets: dict[str, list[float | None]]
 
 
-def _months_back(last: dt.date, count: int) -> list[tuple[dt.date, dt.date]]:
+def months_back(last: dt.date, count: int) -> list[tuple[dt.date, dt.date]]:
     """`count` whole months ending with the month of `last`, oldest first, as (first day, last day)."""
     months = []
     first = last.replace(day=1)
@@ -262,6 +359,30 @@ def _months_back(last: dt.date, count: int) -> list[tuple[dt.date, dt.date]]:
 
 def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
+
+
+def _stored_month_values(
+    periods: list[tuple[dt.date, dt.date]], in_force: dict[dt.date, Standard | None], customer_type: str
+) -> dict[tuple[dt.date, int, str], Decimal | None]:
+    """The values the months' snapshots hold (the worker keeps every month of the trend window stored), by
+    (first day, indicator, customer type or "" for the company); two queries. Months with no usable
+    snapshot, and indicators a month's standard did not have, are absent: the caller measures those."""
+    ends = dict(periods)
+    snapshots = {
+        snapshot.pk: snapshot.start
+        for snapshot in KpiSnapshot.objects.filter(start__in=list(ends), computed_at__isnull=False).only(
+            "pk", "start", "end", "standard_id"
+        )
+        if snapshot.end == ends[snapshot.start]
+        and snapshot.standard_id == (in_force[snapshot.start].pk if in_force[snapshot.start] else None)
+    }
+    figures = KpiFigure.objects.filter(snapshot_id__in=list(snapshots), customer_type__in={"", customer_type})
+    return {
+        (snapshots[snapshot_id], indicator_id, kind): value
+        for snapshot_id, indicator_id, kind, value in figures.values_list(
+            "snapshot_id", "indicator_id", "customer_type", "value"
+        )
+    }
 
 
 def kpi_trends(
@@ -280,7 +401,7 @@ def kpi_trends(
     if customer is None and customer_type:
         types = [t for t in types if t == customer_type]
     customer_id = customer.pk if customer is not None else None
-    periods = _months_back(last, months)
+    periods = months_back(last, months)
     in_force = {first: standard_in_force(first) for first, _end in periods}
     targets_by_standard: dict[int, dict[int, dict[str, Decimal]]] = {}
     for standard in {s.pk: s for s in in_force.values() if s is not None}.values():
@@ -289,6 +410,7 @@ def kpi_trends(
             targets_by_standard[standard.pk].setdefault(target.item.indicator_id, {})[target.customer_type] = (
                 target.target
             )
+    stored = {} if customer is not None else _stored_month_values(periods, in_force, customer_type)
     trends = []
     for department, items in grouped_items(current):
         if department_id and department.pk != department_id:
@@ -296,7 +418,12 @@ def kpi_trends(
         for item in items:
             computation = computation_of(item.indicator)
             t = customer_type if customer is None and customer_type and _by_type(item, computation) else None
-            values = [_number(_measure(item, computation, first, end, t, customer_id).value) for first, end in periods]
+            values = [
+                _number(stored[(first, item.indicator_id, t or "")])
+                if (first, item.indicator_id, t or "") in stored
+                else _number(_measure(item, computation, first, end, t, customer_id).value)
+                for first, end in periods
+            ]
             lines: dict[str, list[float | None]] = {}
             for kind in types:
                 lines[kind] = []

@@ -4,6 +4,7 @@ items and targets, and approving it (审核人 ≠ 填写人) so that it comes i
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from collections.abc import Mapping
 from decimal import Decimal
@@ -23,9 +24,18 @@ from kefu.core.services import (
     validate_or_refuse,
 )
 from kefu.customers.choices import Ownership
+from kefu.standards import selectors
 from kefu.standards.choices import Measurement, StandardStatus
 from kefu.standards.computations import COMPUTATIONS
-from kefu.standards.models import Indicator, ItemTarget, Reading, Standard, StandardItem
+from kefu.standards.models import (
+    Indicator,
+    ItemTarget,
+    KpiFigure,
+    KpiSnapshot,
+    Reading,
+    Standard,
+    StandardItem,
+)
 
 INDICATOR_FIELDS = ("code", "name", "department", "unit", "direction", "measurement", "computation", "description")
 WEIGHT_TOTAL = Decimal(100)
@@ -317,4 +327,209 @@ def reading_set(
         subject=indicator,
         changes={"month": reading.month.isoformat()[:7], "customer_type": customer_type, "value": str(value)},
     )
+    _remeasure_month(reading.month)
     return reading
+
+
+def _remeasure_month(month: dt.date) -> None:
+    """A hand-entered value changed: queue the stored periods that include its month to be measured again."""
+    last = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    touched = KpiSnapshot.objects.filter(start__lte=last, end__gte=month, computed_at__isnull=False)
+    for start, end in touched.values_list("start", "end"):
+        kpi_snapshot_request(actor=None, start=start, end=end, force=True)
+
+
+# --- KPI snapshots -----------------------------------------------------------------------------------------
+
+RECOMPUTE = "standards.recompute_kpis"
+# A queued computation not finished after this long is taken as lost (no worker, or it failed): asking again
+# queues a new one instead of waiting for ever.
+REQUEST_EXPIRES = dt.timedelta(minutes=15)
+# How old a snapshot of a period still running (this month, quarter, year so far) may get before the
+# periodic job measures it again.
+PROVISIONAL_FRESH_FOR = dt.timedelta(hours=1)
+
+
+def _figure(
+    snapshot: KpiSnapshot,
+    item: StandardItem,
+    customer_type: str,
+    measure: Any,
+    target: Decimal | None = None,
+    attained: bool | None = None,
+) -> KpiFigure:
+    return KpiFigure(
+        snapshot=snapshot,
+        item=item,
+        department_id=item.department_id,
+        indicator_id=item.indicator_id,
+        customer_type=customer_type,
+        numerator=measure.numerator if measure else None,
+        denominator=measure.denominator if measure else None,
+        value=measure.value if measure else None,
+        target=target,
+        attained=attained,
+    )
+
+
+def _figures(snapshot: KpiSnapshot, report: selectors.KpiReport) -> list[KpiFigure]:
+    """One figure per item overall and one per item and customer type."""
+    figures = []
+    for department in report.departments:
+        for result in department.items:
+            figures.append(_figure(snapshot, result.item, "", result.overall))
+            figures += [
+                _figure(snapshot, result.item, t, cell.actual, cell.target, cell.attained)
+                for t, cell in result.cells.items()
+            ]
+    return figures
+
+
+def _figures_beside(snapshot: KpiSnapshot, report: selectors.KpiReport) -> list[KpiFigure]:
+    """The active indicators the period's standard does not have, for the trend charts."""
+    return [
+        KpiFigure(
+            snapshot=snapshot,
+            department_id=indicator.department_id,
+            indicator=indicator,
+            customer_type=customer_type,
+            numerator=measure.numerator,
+            denominator=measure.denominator,
+            value=measure.value,
+        )
+        for indicator, customer_type, measure in selectors.indicators_beside(report.standard, report.start, report.end)
+    ]
+
+
+def kpi_snapshot_compute(*, actor: Any, start: dt.date, end: dt.date) -> KpiSnapshot:
+    """Measure every item of the standard in force on `start` over [start, end] (`selectors.kpi_report`,
+    company-wide) and replace the period's stored figures with the result in one transaction. The only
+    writer of snapshots; the worker calls it with no actor. The measurement runs before the transaction,
+    so no lock is held while it reads."""
+    _require(actor, RECOMPUTE)
+    if end < start:
+        raise DomainError(_("The period ends before it starts."), field="end")
+    began, started = timezone.now(), time.perf_counter()
+    report = selectors.kpi_report(start=start, end=end)
+    snapshot = KpiSnapshot(start=start, end=end)
+    figures = _figures(snapshot, report) + _figures_beside(snapshot, report)
+    seconds = Decimal(time.perf_counter() - started).quantize(Decimal("0.001"))
+    with transaction.atomic():
+        snapshot, _created = KpiSnapshot.objects.select_for_update().get_or_create(start=start, end=end)
+        KpiFigure.objects.filter(snapshot=snapshot).delete()
+        for figure in figures:
+            figure.snapshot = snapshot
+        figures = KpiFigure.objects.bulk_create(figures)
+        snapshot.standard = report.standard
+        snapshot.customer_types = list(report.types)
+        snapshot.computed_at = timezone.now()
+        snapshot.seconds = seconds
+        if snapshot.requested_at is not None and snapshot.requested_at <= began:
+            # a request made while this measurement ran is left queued: it may want later records
+            snapshot.requested_at = None
+            snapshot.requested_by = None
+        snapshot.save()
+        audit_record(
+            actor=actor,
+            action="kpi.snapshot_computed",
+            subject=snapshot,
+            changes={
+                "period": f"{start.isoformat()}/{end.isoformat()}",
+                "standard": str(report.standard) if report.standard else "",
+                "figures": len(figures),
+                "seconds": str(seconds),
+            },
+        )
+    return snapshot
+
+
+def _enqueue_compute(snapshot: KpiSnapshot) -> None:
+    from kefu.standards.tasks import compute_kpi_snapshot
+
+    compute_kpi_snapshot.enqueue(snapshot.pk)
+
+
+def _queue_measurement(*, actor: Any, start: dt.date, end: dt.date, force: bool) -> tuple[KpiSnapshot, bool]:
+    """Mark the period's snapshot as asked for and queue its measurement; (snapshot, whether it was queued).
+    Not queued when a request is already waiting (and not lost), or, without `force`, when the stored
+    figures are usable."""
+    now = timezone.now()
+    with transaction.atomic():
+        snapshot, _created = KpiSnapshot.objects.select_for_update().get_or_create(start=start, end=end)
+        if not force and selectors.snapshot_is_usable(snapshot):
+            return snapshot, False
+        if snapshot.requested_at is not None and now - snapshot.requested_at < REQUEST_EXPIRES:
+            return snapshot, False
+        snapshot.requested_at = now
+        snapshot.requested_by = actor if actor is not None and actor.pk else None
+        snapshot.save(update_fields=["requested_at", "requested_by"])
+        if force and actor is not None:
+            audit_record(
+                actor=actor,
+                action="kpi.recompute_requested",
+                subject=snapshot,
+                changes={"period": f"{start.isoformat()}/{end.isoformat()}"},
+            )
+        _enqueue_compute(snapshot)
+    snapshot.refresh_from_db()
+    return snapshot, True
+
+
+def kpi_snapshot_request(*, actor: Any, start: dt.date, end: dt.date, force: bool = False) -> KpiSnapshot:
+    """Queue the measurement of [start, end] for the worker unless usable figures exist (or, with `force`, a
+    manager's "recompute now" after late records, queue it anyway). Asking while a computation is queued
+    does not queue another one. Without `force` any reader of the KPIs may ask: a period is measured once
+    and then read by everyone."""
+    _require(actor, RECOMPUTE if force else "standards.view_standards")
+    if end < start:
+        raise DomainError(_("The period ends before it starts."), field="end")
+    snapshot, _queued = _queue_measurement(actor=actor, start=start, end=end, force=force)
+    return snapshot
+
+
+def kpi_snapshot_compute_queued(*, snapshot_id: int) -> KpiSnapshot | None:
+    """The worker's side of `kpi_snapshot_request`: measure the snapshot's period if it is still asked for."""
+    snapshot = KpiSnapshot.objects.filter(pk=snapshot_id).first()
+    if snapshot is None:
+        return None
+    if snapshot.requested_at is None and selectors.snapshot_is_usable(snapshot):
+        return snapshot  # measured meanwhile (by the periodic job, or the same request queued twice)
+    return kpi_snapshot_compute(actor=None, start=snapshot.start, end=snapshot.end)
+
+
+def _needs_measuring(snapshot: KpiSnapshot | None, now: dt.datetime) -> bool:
+    if snapshot is None or not selectors.snapshot_is_usable(snapshot):
+        return True
+    assert snapshot.computed_at is not None  # noqa: S101  (usable snapshots are computed)
+    return selectors.snapshot_is_provisional(snapshot) and now - snapshot.computed_at >= PROVISIONAL_FRESH_FOR
+
+
+TREND_MONTHS = 12
+
+
+def kpi_periods_kept(today: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The periods the worker keeps measured: those the KPI page offers (last month; this month, quarter and
+    year to date) and every whole month of the trend charts that end last month or this month."""
+    months = selectors.months_back(today, TREND_MONTHS + 1)
+    return list(dict.fromkeys([*selectors.kpi_presets(today).values(), *reversed(months)]))
+
+
+def kpi_snapshots_refresh(*, today: dt.date | None = None, inline: bool = False) -> list[str]:
+    """The periodic job: have each period of `kpi_periods_kept` measured that has no usable snapshot, or
+    whose snapshot was taken before the period ended and is more than an hour old. A month is therefore
+    measured again once after it ends (early on the 1st) and then left alone. Each period is queued as its
+    own low-priority task, so the worker's other jobs (the outbox, the audit seals) run between them; a
+    period already queued is not queued again, so a second run finds nothing to do. `inline` measures
+    here instead (the demo seeding, with no worker running). Returns the periods queued or measured."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    done = []
+    for start, end in kpi_periods_kept(today):
+        if not _needs_measuring(selectors.kpi_snapshot(start, end), now):
+            continue
+        if inline:
+            kpi_snapshot_compute(actor=None, start=start, end=end)
+        elif not _queue_measurement(actor=None, start=start, end=end, force=True)[1]:
+            continue
+        done.append(f"{start.isoformat()}/{end.isoformat()}")
+    return done

@@ -5,6 +5,7 @@ from kefu.standards import views
 app_name = "standards"
 urlpatterns = [
     path("", views.kpi, name="kpi"),
+    path("kpi/recompute/", views.kpi_recompute, name="kpi_recompute"),
     path("kpi/cases/", views.kpi_cases, name="kpi_cases"),
     path("kpi/shipments/", views.kpi_shipments, name="kpi_shipments"),
     path("kpi/trends/", views.kpi_trends, name="kpi_trends"),

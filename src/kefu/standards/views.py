@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,7 +27,7 @@ from kefu.standards import selectors, services
 from kefu.standards.choices import StandardStatus
 from kefu.standards.computations import DRILL_DOWNS, SHIPMENT_DRILL_DOWNS
 from kefu.standards.forms import IndicatorForm, ItemForm, PeriodForm, ReadingForm, StandardForm
-from kefu.standards.models import Indicator, Standard, StandardItem
+from kefu.standards.models import Indicator, KpiSnapshot, Standard, StandardItem
 from kefu.standards.templatetags.standards import target_of
 
 VIEW = "standards.view_standards"
@@ -90,6 +92,35 @@ def _kpi_xlsx(report: selectors.KpiReport) -> HttpResponse:
     return xlsx_response(name, xlsx_bytes(_("KPI"), header, rows))
 
 
+def _measured(
+    request: HttpRequest, start: dt.date, end: dt.date, customer_type: str, department_id: int | None, customer: Any
+) -> tuple[selectors.KpiReport | None, KpiSnapshot | None]:
+    """The report to show and the snapshot it comes from. Company-wide figures are read from the period's
+    snapshot; a period with none is queued for the worker once (None: being computed). One customer's own
+    figures are measured on the spot: they read only that customer's records."""
+    if customer is not None:
+        report = selectors.kpi_report(
+            start=start, end=end, customer_type=customer_type, department_id=department_id, customer=customer
+        )
+        return report, None
+    snapshot = selectors.kpi_snapshot(start, end)
+    if not selectors.snapshot_is_usable(snapshot):
+        snapshot = services.kpi_snapshot_request(actor=request.user, start=start, end=end)
+        if not selectors.snapshot_is_usable(snapshot):
+            return None, snapshot
+    assert snapshot is not None  # noqa: S101  (usable)
+    return selectors.kpi_report_stored(snapshot, customer_type=customer_type, department_id=department_id), snapshot
+
+
+def _period_query(start: dt.date, end: dt.date, customer_type: str = "", department_id: int | None = None) -> str:
+    params: dict[str, Any] = {"start": start.isoformat(), "end": end.isoformat()}
+    if customer_type:
+        params["customer_type"] = customer_type
+    if department_id:
+        params["department"] = department_id
+    return urlencode(params)
+
+
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def kpi(request: HttpRequest) -> HttpResponse:
@@ -97,23 +128,33 @@ def kpi(request: HttpRequest) -> HttpResponse:
     customer = _customer(request, form)
     if form.is_bound and "customer" in form.errors:
         return render_page(request, "standards/kpi.html", {"form": form, "nav": "standards"}, status=400)
-    report = selectors.kpi_report(
-        start=start, end=end, customer_type=customer_type, department_id=department_id, customer=customer
-    )
+    report, snapshot = _measured(request, start, end, customer_type, department_id, customer)
+    waiting = snapshot is not None and snapshot.requested_at is not None
+    if getattr(request, "htmx", None) and request.GET.get("waiting") and not waiting:
+        return HttpResponse(headers={"HX-Refresh": "true"})  # the figures the page waited for are ready
     if request.GET.get("format") == "xlsx":
+        if report is None:
+            messages.info(request, _("The figures of this period are being computed; export them when they are shown."))
+            return redirect(f"{reverse('standards:kpi')}?{_period_query(start, end, customer_type, department_id)}")
         return _kpi_xlsx(report)
     today = timezone.localdate()
-    this_month = today.replace(day=1)
-    quarter = this_month.replace(month=3 * ((today.month - 1) // 3) + 1)
-    presets = [
-        (_("Last month"), *selectors.default_period(today)),
-        (_("This month"), this_month, today),
-        (_("This quarter"), quarter, today),
-        (_("This year"), today.replace(month=1, day=1), today),
-    ]
+    labels = {
+        "last_month": _("Last month"),
+        "this_month": _("This month"),
+        "this_quarter": _("This quarter"),
+        "this_year": _("This year"),
+    }
+    presets = [(labels[key], s, e) for key, (s, e) in selectors.kpi_presets(today).items()]
     context = {
         "form": form,
         "report": report,
+        "snapshot": snapshot,
+        "provisional": snapshot is not None and selectors.snapshot_is_provisional(snapshot),
+        "waiting": waiting,
+        "overdue": waiting
+        and snapshot is not None
+        and timezone.now() - snapshot.requested_at > services.REQUEST_EXPIRES,
+        "can_recompute": snapshot is not None and request.user.has_perm(services.RECOMPUTE),
         "start": start,
         "end": end,
         "presets": presets,
@@ -121,6 +162,31 @@ def kpi(request: HttpRequest) -> HttpResponse:
         "nav": "standards",
     }
     return render_page(request, "standards/kpi.html", context)
+
+
+@login_required
+@permission_required(services.RECOMPUTE, raise_exception=True)
+@require_POST
+def kpi_recompute(request: HttpRequest) -> HttpResponse:
+    """The "Recompute now" button: measure the period again (late records, a corrected reading) in the worker."""
+    form = PeriodForm(request.POST)
+    if not form.is_valid() or not form.cleaned_data["start"] or not form.cleaned_data["end"]:
+        return HttpResponse(_("Choose the period to recompute."), status=400)
+    start, end = sorted((form.cleaned_data["start"], form.cleaned_data["end"]))
+    department = form.cleaned_data["department"]
+    try:
+        snapshot = services.kpi_snapshot_request(actor=request.user, start=start, end=end, force=True)
+    except DomainError as exc:
+        status = refuse(request, exc)
+        if status == 403:
+            return HttpResponse(exc.message, status=403)
+    else:
+        if snapshot.requested_at is None:
+            messages.success(request, _("The figures were recomputed."))
+        else:
+            messages.info(request, _("The figures are being recomputed; this page shows them when they are ready."))
+    query = _period_query(start, end, form.cleaned_data["customer_type"] or "", department.pk if department else None)
+    return redirect(f"{reverse('standards:kpi')}?{query}")
 
 
 @login_required
