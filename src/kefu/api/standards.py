@@ -146,12 +146,9 @@ def kpi(request: HttpRequest, filters: Query[KpiFilters]) -> Any:
     start, end = selectors.default_period(timezone.localdate())
     start, end = filters.start or start, filters.end or end
     start, end = min(start, end), max(start, end)
-    snapshot = selectors.kpi_snapshot(start, end)
-    if not selectors.snapshot_is_usable(snapshot):
-        snapshot = services.kpi_snapshot_request(actor=request.user, start=start, end=end)
-        if not selectors.snapshot_is_usable(snapshot):
-            return _pending(snapshot)
-    assert snapshot is not None  # noqa: S101  (usable)
+    snapshot, usable = services.kpi_snapshot_to_read(actor=request.user, start=start, end=end)
+    if not usable:
+        return _pending(snapshot)
     report = selectors.kpi_report_stored(
         snapshot, customer_type=filters.customer_type or "", department_id=filters.department_id
     )

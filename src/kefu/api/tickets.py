@@ -319,18 +319,12 @@ def _get(model: Any, pk: int | None, field: str, **conditions: Any) -> Any:
         return None
     found = model.objects.filter(pk=pk, **conditions).first()
     if found is None:
-        raise DomainError(f"no {model._meta.verbose_name} {pk}", field=field)
+        raise _unknown(model, pk, field)
     return found
 
 
-def _active_category(pk: int | None) -> Category | None:
-    """The category `pk` from the per-process cache, a 400 for an unknown or retired one."""
-    if pk is None:
-        return None
-    category = active_categories.get().get(pk)
-    if category is None:
-        raise DomainError(f"no {Category._meta.verbose_name} {pk}", field="category_id")
-    return category
+def _unknown(model: Any, pk: int, field: str) -> DomainError:
+    return DomainError(f"no {model._meta.verbose_name} {pk}", field=field)
 
 
 def _user(pk: int | None, field: str) -> User | None:
@@ -456,7 +450,7 @@ class BatchErrorOut(ErrorOut):
 def create_cases(request: HttpRequest, payload: CaseBatchIn) -> Any:
     """Up to 100 cases in one call, each received as by POST /cases (numbers, clocks, the customer
     told): all or none. A refused batch answers 400 with `errors`, one entry per refused case."""
-    items, refused = _resolve_batch(payload.cases)
+    items, refused = _resolve_cases(payload.cases)
     unresolved = {index for index, _error in refused}
     refused += [
         (index, error)
@@ -469,8 +463,9 @@ def create_cases(request: HttpRequest, payload: CaseBatchIn) -> Any:
     return Status(201, {"cases": [receipt.case for receipt in receipts]})
 
 
-def _resolve_batch(cases: list[CaseIn]) -> tuple[list[dict[str, Any]], list[tuple[int, DomainError]]]:
-    """The batch's ids as objects, one read per kind of record; an unknown id refuses its case."""
+def _resolve_cases(cases: list[CaseIn]) -> tuple[list[dict[str, Any]], list[tuple[int, DomainError]]]:
+    """The cases' ids as objects, one read per kind of record (the category from the per-process
+    cache); an unknown, inactive or retired one refuses its case."""
     found: dict[str, tuple[Any, dict[int, Any]]] = {
         "customer": (Customer, Customer.objects.in_bulk({c.customer_id for c in cases if c.customer_id})),
         "contact": (Contact, Contact.objects.in_bulk({c.contact_id for c in cases if c.contact_id})),
@@ -490,7 +485,7 @@ def _resolve_batch(cases: list[CaseIn]) -> tuple[list[dict[str, Any]], list[tupl
             pk = getattr(case, f"{name}_id")
             data[name] = objects.get(pk) if pk else None
             if pk and data[name] is None:
-                refused.append((index, DomainError(f"no {model._meta.verbose_name} {pk}", field=f"{name}_id")))
+                refused.append((index, _unknown(model, pk, f"{name}_id")))
         items.append(data)
     return items, refused
 
@@ -506,12 +501,9 @@ def get_case(request: HttpRequest, pk: int) -> Any:
 
 @router.post("", response={201: CaseDetailOut, **ERRORS}, summary="Receive a case (受理登记)")
 def create_case(request: HttpRequest, payload: CaseIn) -> Any:
-    data = payload.dict(exclude={"customer_id", "contact_id", "category_id", "request_type_id"})
-    data["nature"] = data["nature"] or ""
-    data["customer"] = _get(Customer, payload.customer_id, "customer_id")
-    data["contact"] = _get(Contact, payload.contact_id, "contact_id")
-    data["category"] = _active_category(payload.category_id)
-    data["request_type"] = _get(ServiceRequestType, payload.request_type_id, "request_type_id", is_active=True)
+    (data,), refused = _resolve_cases([payload])
+    if refused:
+        raise refused[0][1]
     receipt = services.case_intake(actor=request.user, data=data)
     return Status(201, _case_data(receipt.case, receipt))  # its receiver always sees it: no visibility read
 

@@ -117,6 +117,11 @@ def _token_counts(kind: str, term: str, cap: int) -> dict[str, int]:
     return {t: SearchToken.objects.filter(kind=kind, token=t)[:cap].count() for t in sorted(query_tokens(term))}
 
 
+def _holding(kind: str, token: str) -> Any:
+    """object_ids of the records of `kind` holding `token`, as a subquery."""
+    return SearchToken.objects.filter(kind=kind, token=token).values("object_id")
+
+
 def _rarest_token_ids(kind: str, term: str) -> Any:
     """object_ids of records of `kind` holding the rarest token of `term` (None without a token).
 
@@ -128,7 +133,7 @@ def _rarest_token_ids(kind: str, term: str) -> Any:
     if not counts:
         return None
     rarest = min(counts, key=counts.__getitem__)
-    return SearchToken.objects.filter(kind=kind, token=rarest).values("object_id")
+    return _holding(kind, rarest)
 
 
 @dataclass(frozen=True)
@@ -158,7 +163,7 @@ def keyword_search(kind: str, query: str, *, model: type[Model], via: str = "") 
     listing, counting = Q(), Q()
     for term in normalize(query).split(" "):
         if query_tokens(term) == {term}:  # the word is itself a token: holding it is containing it
-            holders = Q(**{pk: SearchToken.objects.filter(kind=kind, token=term).values("object_id")})
+            holders = Q(**{pk: _holding(kind, term)})
             listing &= holders
             counting &= holders
             continue
@@ -168,10 +173,10 @@ def keyword_search(kind: str, query: str, *, model: type[Model], via: str = "") 
             counting &= Q(**{text: term})
             continue
         rarest = min(counts, key=counts.__getitem__)
-        holders = Q(**{pk: SearchToken.objects.filter(kind=kind, token=rarest).values("object_id")})
+        holders = Q(**{pk: _holding(kind, rarest)})
         containing = Q(**{pk: model._default_manager.filter(search_text__contains=term).values("pk")})
         for token in sorted(counts):  # every token: the fewer holders, the fewer texts to read
-            counting &= Q(**{pk: SearchToken.objects.filter(kind=kind, token=token).values("object_id")})
+            counting &= Q(**{pk: _holding(kind, token)})
         counting &= containing
         common = counts[rarest] >= WALK_MIN and text_implies_tokens(term)
         listing &= Q(**{text: term}) if common else Q(**{text: term}) & holders
@@ -187,7 +192,7 @@ def keyword_condition(kind: str, query: str, *, via: str = "") -> Q:
     condition = Q()
     for term in normalize(query).split(" "):
         if query_tokens(term) == {term}:  # the word is itself a token: holding it is containing it
-            condition &= Q(**{pk: SearchToken.objects.filter(kind=kind, token=term).values("object_id")})
+            condition &= Q(**{pk: _holding(kind, term)})
             continue
         ids = _rarest_token_ids(kind, term)
         condition &= Q(**{text: term}) if ids is None else Q(**{text: term}) & Q(**{pk: ids})

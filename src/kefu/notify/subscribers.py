@@ -212,6 +212,7 @@ def _notify_customers(step: str, cases: Sequence[Any]) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         texts = [(case, _customer_texts(step, case)) for case in cases]
     contacts = _contacts([case for case, told in texts if told is not None])
+    quiet_end = quiet_until(timezone.now())
     messages, emails = [], {}
     for case, told in texts:
         if told is None:
@@ -230,7 +231,7 @@ def _notify_customers(step: str, cases: Sequence[Any]) -> None:
             channel=Channel.SMS, recipient=_customer_mobile(case, contact), body=sms, dedupe_key=f"{key}-sms"
         )
         if case.severity != MAJOR_SEVERITY:
-            text.next_attempt_at = quiet_until(timezone.now()) or text.next_attempt_at
+            text.next_attempt_at = quiet_end or text.next_attempt_at
         messages += [email, text]
         emails[email.dedupe_key] = case
     events.publish_many(

@@ -487,6 +487,16 @@ def kpi_snapshot_request(*, actor: Any, start: dt.date, end: dt.date, force: boo
     return snapshot
 
 
+def kpi_snapshot_to_read(*, actor: Any, start: dt.date, end: dt.date) -> tuple[KpiSnapshot, bool]:
+    """The period's snapshot for a reader, and whether its figures are usable. Usable figures are read
+    without a lock; without them their measurement is queued for the worker (once, however many ask)."""
+    snapshot = selectors.kpi_snapshot(start, end)
+    if snapshot is not None and selectors.snapshot_is_usable(snapshot):
+        return snapshot, True
+    snapshot = kpi_snapshot_request(actor=actor, start=start, end=end)
+    return snapshot, selectors.snapshot_is_usable(snapshot)
+
+
 def kpi_snapshot_compute_queued(*, snapshot_id: int) -> KpiSnapshot | None:
     """The worker's side of `kpi_snapshot_request`: measure the snapshot's period if it is still asked for."""
     snapshot = KpiSnapshot.objects.filter(pk=snapshot_id).first()

@@ -103,12 +103,9 @@ def _measured(
             start=start, end=end, customer_type=customer_type, department_id=department_id, customer=customer
         )
         return report, None
-    snapshot = selectors.kpi_snapshot(start, end)
-    if not selectors.snapshot_is_usable(snapshot):
-        snapshot = services.kpi_snapshot_request(actor=request.user, start=start, end=end)
-        if not selectors.snapshot_is_usable(snapshot):
-            return None, snapshot
-    assert snapshot is not None  # noqa: S101  (usable)
+    snapshot, usable = services.kpi_snapshot_to_read(actor=request.user, start=start, end=end)
+    if not usable:
+        return None, snapshot
     return selectors.kpi_report_stored(snapshot, customer_type=customer_type, department_id=department_id), snapshot
 
 
