@@ -28,6 +28,7 @@ from kefu.core.services import (
     PermissionDeniedError,
     audit_batch,
     audit_record,
+    bulk_insert,
     numbers_next,
     search_index_bulk,
 )
@@ -207,8 +208,8 @@ def _receive(
 ) -> list[tuple[Case, list[CaseClock]]]:
     received = [_new_case(actor, data, at, number) for data, number in zip(items, numbers, strict=True)]
     cases = [case for case, _clocks in received]
-    Case.objects.bulk_create(cases)
-    CaseClock.objects.bulk_create([clock for _case, clocks in received for clock in clocks])
+    bulk_insert(cases)
+    bulk_insert([clock for _case, clocks in received for clock in clocks])
     search_index_bulk(kind=SEARCH_KIND, texts=[(case.pk, _search_text(case)) for case in cases])
     for case in cases:
         audit_record(
