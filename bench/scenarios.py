@@ -69,7 +69,7 @@ def _rotate(requests: list[Request]) -> Callable[[int], Request]:
 # --------------------------------------------------------------------------- Kefu
 
 
-INTAKE_BATCH = 50  # cases per POST /api/v1/cases/batch
+INTAKE_BATCH = 100  # cases per POST /api/v1/cases/batch
 
 
 def _intake_payload(fixture: dict[str, Any], i: int) -> dict[str, Any]:
