@@ -102,7 +102,7 @@ def audit_batch() -> Iterator[list[AuditEvent]]:
 def audit_record_many(*, actor: Any | None, action: str, entries: Iterable[tuple[Any, dict[str, Any]]]) -> int:
     """Append one `action` event per (subject, changes) entry with one INSERT (a sweep's many changes)."""
     events = [_audit_event(actor, action, subject, changes, None) for subject, changes in entries]
-    AuditEvent.objects.bulk_create(events, batch_size=500)
+    bulk_insert(events)
     return len(events)
 
 

@@ -99,7 +99,8 @@ def _contacts(cases: Sequence[Any]) -> dict[int, Any]:
     found = {case.pk: case.contact for case in cases if getattr(case, "contact", None) is not None}
     customer_ids = {case.customer_id for case in cases if case.pk not in found and getattr(case, "customer_id", None)}
     primary: dict[int, Contact] = {}
-    candidates = Contact.objects.filter(customer_id__in=customer_ids)
+    # Only what a message needs: every other encrypted field would be decrypted for nothing.
+    candidates = Contact.objects.filter(customer_id__in=customer_ids).only("customer_id", "email", "mobile")
     for contact in candidates.order_by("customer_id", *Contact._meta.ordering):
         primary.setdefault(contact.customer_id, contact)
     for case in cases:

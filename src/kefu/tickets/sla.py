@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import lru_cache
 
 from kefu.core.calendar import CalendarSpec, add_business_time, business_time_between
 from kefu.tickets.models import Case, SlaPolicy, SlaTarget
@@ -34,8 +35,11 @@ def best_policy(policies: Iterable[SlaPolicy], case: Case, customer_grade: str) 
     return max(candidates, key=lambda p: (sum(getattr(p, f) not in (None, "") for f in _MATCH_FIELDS), -(p.pk or 0)))
 
 
+@lru_cache(maxsize=1024)
 def due(start: dt.datetime, minutes: int, spec: CalendarSpec | None) -> dt.datetime:
-    """`minutes` after `start`: business time on `spec`, wall-clock time when spec is None (24x7)."""
+    """`minutes` after `start`: business time on `spec`, wall-clock time when spec is None (24x7).
+
+    Cached: the cases of a batch, received at one moment under one policy, share their deadlines."""
     if spec is None:
         return start + dt.timedelta(minutes=minutes)
     return add_business_time(start, dt.timedelta(minutes=minutes), spec)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from kefu.core.services import (
     DomainError,
     audit_record,
+    bulk_insert,
     search_index_replace,
 )
 from kefu.customers.models import Customer
@@ -125,8 +126,8 @@ def case_message(
 
 
 def messages_record(actor: Any, messages: Sequence[CaseMessage]) -> Sequence[CaseMessage]:
-    """Keep messages on their cases with one INSERT, each with its timeline event."""
-    CaseMessage.objects.bulk_create(messages)
+    """Keep messages on their cases with one INSERT (a COPY for many), each with its timeline event."""
+    bulk_insert(messages)
     for message in messages:
         audit_record(
             actor=actor,
