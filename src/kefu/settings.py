@@ -131,9 +131,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Planner settings for an OLTP database held in memory (or on SSD), per connection so they hold
     # without touching the server: a random read costs about what a sequential one does, so a keyword
     # search drives from its matching tokens instead of scanning every case; and JIT compilation
-    # (30-50 ms) never pays off for the queries of a page. Replace with DATABASE_PG_OPTIONS.
+    # (30-50 ms) never pays off for the queries of a page; nor do parallel workers on a small server,
+    # where they compete with the other requests for the same cores (a common word's count at a million
+    # cases: 173 ms with two workers, 94 ms without; the KPI month 3.9 s, 3.6 s). Replace with
+    # DATABASE_PG_OPTIONS (a server with many cores may want parallel workers back).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = env_str(
-        "DATABASE_PG_OPTIONS", "-c random_page_cost=1.1 -c jit=off"
+        "DATABASE_PG_OPTIONS", "-c random_page_cost=1.1 -c jit=off -c max_parallel_workers_per_gather=0"
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the worker write while pages read; IMMEDIATE avoids lock upgrades
