@@ -158,7 +158,8 @@ def search_index_replace(*, kind: str, object_id: int, text: str) -> None:
 COPY_MIN_ROWS = 20  # below this a multi-row INSERT is as cheap as a COPY and its extra statement
 
 # Fields whose Python value COPY takes as it is: for them the ORM's preparation of each value (most of
-# the cost of writing a batch) changes nothing. Exact types: a subclass (an encrypted text) prepares.
+# the cost of writing a batch) changes nothing, datetimes being aware as everywhere in Kefu. Exact
+# types: a subclass (an encrypted text) is prepared.
 _AS_IS_FIELDS = {
     models.AutoField,
     models.BigAutoField,
