@@ -180,7 +180,7 @@ _AS_IS_FIELDS = {
 def _taken_as_is(field: models.Field[Any, Any]) -> bool:
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return False
-    target = field.target_field if field.is_relation else field  # a foreign key holds its target's value
+    target = getattr(field, "target_field", field) if field.is_relation else field  # a key holds its target's value
     return type(target) in _AS_IS_FIELDS
 
 
@@ -214,10 +214,11 @@ def bulk_insert(objs: Sequence[models.Model]) -> None:
             [meta.db_table, meta.pk.column, len(objs)],
         )
         for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-            obj._prepare_related_fields_for_save(operation_name="bulk_insert")
+            # What bulk_create does first: a related object given instead of its id lends its id.
+            obj._prepare_related_fields_for_save(operation_name="bulk_insert")  # type: ignore[attr-defined]
             obj.pk = pk
         row = _copy_row(fields)
-        columns = ", ".join(qn(f.column) for f in fields)
+        columns = ", ".join(qn(str(f.column)) for f in fields)
         with cursor.cursor.copy(f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN") as copy:
             for obj in objs:
                 copy.write_row(row(obj))
