@@ -10,9 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from kefu.core.services import DomainError, PermissionDeniedError, StaleVersionError
+from kefu.customers.services import customer_update
 from kefu.notify.models import OutboxMessage
 from kefu.operations import services
+from kefu.operations.filters import ClaimFilters, ExceptionFilters
 from kefu.operations.models import ApprovalLimit, Order
+from kefu.operations.selectors import claim_list, exception_list
 from kefu.tickets.models import Case
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +141,32 @@ def test_claim_paid_tells_the_customer_and_is_final(people, shipment, limits):
 def test_agent_cannot_handle_claims(people, shipment):
     with pytest.raises(PermissionDeniedError):
         services.claim_file(actor=people["agent"], shipment=shipment, basis="damage", amount_claimed=Decimal("1"))
+
+
+def test_a_renamed_customers_exceptions_and_claims_are_found_by_the_new_name(people, customer, shipment):
+
+    exception = services.exception_report(
+        actor=people["agent"], shipment=shipment, kind="damage", description="外箱破损"
+    )
+    claim = services.claim_file(
+        actor=people["supervisor"],
+        shipment=shipment,
+        basis="damage",
+        amount_claimed=Decimal("900"),
+        exception=exception,
+    )
+    customer.refresh_from_db()
+    customer_update(
+        actor=people["cs_manager"], customer=customer, version=customer.version, data={"name": "江南云链物流有限公司"}
+    )
+
+    def found(q: str) -> tuple[list[int], list[int]]:
+        user = people["cs_manager"]
+        return (
+            [e.pk for e in exception_list(user=user, filters=ExceptionFilters(q=q))],
+            [c.pk for c in claim_list(user=user, filters=ClaimFilters(q=q))],
+        )
+
+    assert found("云链物流") == ([exception.pk], [claim.pk])
+    assert found("华东仓配") == ([], [])
+    assert found("外箱破损") == ([exception.pk], [claim.pk])

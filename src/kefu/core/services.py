@@ -149,10 +149,13 @@ def audit_seal_pending(*, batch_size: int = 1000) -> AuditSeal | None:
 
 def search_index_replace(*, kind: str, object_id: int, text: str) -> None:
     """Replace the search tokens of one record."""
-    SearchToken.objects.filter(kind=kind, object_id=object_id).delete()
-    SearchToken.objects.bulk_create(
-        SearchToken(kind=kind, object_id=object_id, token=t) for t in sorted(tokens_for(text))
-    )
+    search_index_replace_many(kind=kind, texts=[(object_id, text)])
+
+
+def search_index_replace_many(*, kind: str, texts: Sequence[tuple[int, str]]) -> None:
+    """Replace the search tokens of many records (one DELETE, then as `search_index_bulk` writes)."""
+    SearchToken.objects.filter(kind=kind, object_id__in=[pk for pk, _text in texts]).delete()
+    search_index_bulk(kind=kind, texts=texts)
 
 
 COPY_MIN_ROWS = 20  # below this a multi-row INSERT is as cheap as a COPY and its extra statement

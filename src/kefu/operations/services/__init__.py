@@ -60,6 +60,7 @@ from kefu.operations.services.core import (
     order_stock_arrived,
     shipment_add_event,
     shipment_record_delivery,
+    shipment_records_reindex_customer,
     stock_take_record,
     vehicle_save,
 )
@@ -132,6 +133,7 @@ __all__ = [
     "service_rules_save",
     "shipment_add_event",
     "shipment_record_delivery",
+    "shipment_records_reindex_customer",
     "statement_confirm",
     "statement_dispute",
     "statement_generate",

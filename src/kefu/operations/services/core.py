@@ -125,6 +125,24 @@ def _index(record: Any, kind: str, text: str) -> None:
     search_index_replace(kind=kind, object_id=record.pk, text=text)
 
 
+def shipment_records_reindex_customer(*, customer_id: int) -> int:
+    """Make the customer's exceptions and claims findable by its current name, which their search
+    text and tokens carry (a customer has few of them); the customer's change is the audited action.
+    Returns how many records were re-indexed."""
+    exceptions = ShipmentException.objects.filter(shipment__customer_id=customer_id).select_related(
+        "shipment__order", "shipment__customer"
+    )
+    for exception in exceptions:
+        _index(exception, EXCEPTION_SEARCH_KIND, _shipment_record_text(exception.description, exception.shipment))
+    claims = Claim.objects.filter(shipment__customer_id=customer_id).select_related(
+        "shipment__order", "shipment__customer", "exception"
+    )
+    for claim in claims:
+        reason = claim.exception.description if claim.exception is not None else ""
+        _index(claim, CLAIM_SEARCH_KIND, _shipment_record_text(reason, claim.shipment))
+    return len(exceptions) + len(claims)
+
+
 def _customer_mobile(customer: Any) -> str:
     contact = customer.contacts.order_by("-is_primary", "id").first()
     return str(getattr(contact, "mobile", "") or "")

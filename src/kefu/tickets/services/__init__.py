@@ -26,6 +26,7 @@ from kefu.tickets.services.evidence import (
     case_add_message,
     case_match_customer,
     cases_follow_customer_team,
+    cases_reindex_customer,
 )
 from kefu.tickets.services.loop import (
     CASE_INPUT_FIELDS,
@@ -94,6 +95,7 @@ __all__ = [
     "cases_follow_customer_team",
     "cases_intake_many",
     "cases_record_emails_sent",
+    "cases_reindex_customer",
     "category_save",
     "clocks_sweep",
     "derive_priority",

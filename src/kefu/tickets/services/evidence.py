@@ -13,6 +13,7 @@ from kefu.core.services import (
     audit_record,
     bulk_insert,
     search_index_replace,
+    search_index_replace_many,
 )
 from kefu.customers.models import Customer
 from kefu.customers.services import customer_record_complaint
@@ -161,6 +162,29 @@ def case_match_customer(*, actor: Any, case: Case, customer: Any, contact: Any =
         customer_record_complaint(customer=customer, case_number=case.number, at=case.received_at)
     search_index_replace(kind=SEARCH_KIND, object_id=case.pk, text=_search_text(case))
     return case
+
+
+REINDEX_CHUNK = 1000  # cases re-indexed per transaction
+
+
+def cases_reindex_customer(*, customer_id: int) -> int:
+    """Make the customer's cases findable by its current name, which their search text and tokens
+    carry; the customer's change is the audited action. A chunk of cases at a time, each chunk locked
+    while it is rewritten so an edit of one of them is not overwritten. Returns how many cases."""
+    ids = list(Case.objects.filter(customer_id=customer_id).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), REINDEX_CHUNK):
+        with transaction.atomic():
+            cases = list(
+                Case.objects.select_for_update(of=("self",))
+                .select_related("customer")
+                .filter(pk__in=ids[start : start + REINDEX_CHUNK])
+            )
+            texts = [(case.pk, _search_text(case)) for case in cases]
+            for case, (_pk, text) in zip(cases, texts, strict=True):
+                case.search_text = text.lower()
+            Case.objects.bulk_update(cases, ["search_text"])
+            search_index_replace_many(kind=SEARCH_KIND, texts=texts)
+    return len(ids)
 
 
 def cases_follow_customer_team(*, customer_id: int) -> int:
