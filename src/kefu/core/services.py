@@ -158,6 +158,17 @@ def search_index_replace_many(*, kind: str, texts: Sequence[tuple[int, str]]) ->
     search_index_bulk(kind=kind, texts=texts)
 
 
+def search_words_replace(*, kind: str, records: Sequence[tuple[models.Model, str]]) -> None:
+    """Make saved records of one model findable by new words: their lower-cased `search_text` (one
+    UPDATE) and their search tokens."""
+    if not records:
+        return
+    for record, text in records:
+        record.search_text = text.lower()  # type: ignore[attr-defined]
+    type(records[0][0])._default_manager.bulk_update([record for record, _text in records], ["search_text"])
+    search_index_replace_many(kind=kind, texts=[(record.pk, text) for record, text in records])
+
+
 COPY_MIN_ROWS = 20  # below this a multi-row INSERT is as cheap as a COPY and its extra statement
 
 # Fields whose Python value COPY takes as it is: for them the ORM's preparation of each value (most of

@@ -387,6 +387,8 @@ def change_request_approve(
         subject=customer,
         changes={"request": current.pk, "verified_by": verification_method, **applied},
     )
+    if applied:  # the customer changed, as by `customer_update`: whatever follows a customer follows it
+        events.publish("customers.customer.changed", customer=customer, actor=actor, changes=applied)
     events.publish("customers.change_request.decided", request=current, actor=actor)
     return current
 

@@ -10,11 +10,10 @@ class OperationsConfig(AppConfig):
     def ready(self) -> None:
         from kefu.core import events
         from kefu.core.presentation import register_action_labels
-        from kefu.operations.subscribers import on_change_request_decided, on_customer_changed
+        from kefu.operations.subscribers import on_customer_changed
 
         # A renamed customer's exceptions and claims are found by the new name.
         events.subscribe("customers.customer.changed", on_customer_changed)
-        events.subscribe("customers.change_request.decided", on_change_request_decided)
 
         register_action_labels(
             {

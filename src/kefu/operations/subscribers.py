@@ -11,8 +11,3 @@ from kefu.operations import services
 def on_customer_changed(*, customer: Any, changes: dict[str, Any], **_payload: Any) -> None:
     if "name" in changes:
         services.shipment_records_reindex_customer(customer_id=customer.pk)
-
-
-def on_change_request_decided(*, request: Any, **_payload: Any) -> None:
-    if "name" in (request.applied_changes or {}):
-        services.shipment_records_reindex_customer(customer_id=request.customer_id)

@@ -49,10 +49,9 @@ class TicketsConfig(AppConfig):
         from kefu.tickets.subscribers_operations import on_exception_reported
 
         events.subscribe("operations.exception.reported", on_exception_reported)
-        from kefu.tickets.subscribers_customers import on_change_request_decided, on_customer_changed
+        from kefu.tickets.subscribers_customers import on_customer_changed
 
         events.subscribe("customers.customer.changed", on_customer_changed)
-        events.subscribe("customers.change_request.decided", on_change_request_decided)
         case = "tickets.case"
         register_value_labels("channel", dict(CaseChannel.choices), subject_type=case)
         register_value_labels("kind", dict(CaseKind.choices), subject_type=case)

@@ -24,7 +24,7 @@ from kefu.core.services import (
     StaleVersionError,
     audit_record,
     number_next,
-    search_index_replace,
+    search_words_replace,
     validate_or_refuse,
 )
 from kefu.notify.models import Channel
@@ -120,26 +120,28 @@ def _shipment_record_text(description: str, shipment: Shipment) -> str:
 
 def _index(record: Any, kind: str, text: str) -> None:
     """Make `record` findable by the words of `text` (its `search_text` and its search tokens)."""
-    record.search_text = text.lower()
-    type(record).objects.filter(pk=record.pk).update(search_text=record.search_text)
-    search_index_replace(kind=kind, object_id=record.pk, text=text)
+    search_words_replace(kind=kind, records=[(record, text)])
+
+
+def _claim_reason(exception: ShipmentException | None) -> str:
+    """What a claim is found by besides its order and customer: its exception's description."""
+    return exception.description if exception is not None else ""
 
 
 def shipment_records_reindex_customer(*, customer_id: int) -> int:
     """Make the customer's exceptions and claims findable by its current name, which their search
-    text and tokens carry (a customer has few of them); the customer's change is the audited action.
-    Returns how many records were re-indexed."""
-    exceptions = ShipmentException.objects.filter(shipment__customer_id=customer_id).select_related(
-        "shipment__order", "shipment__customer"
+    text and tokens carry; the customer's change is the audited action. Returns how many records."""
+    shipment = ("shipment__order", "shipment__customer")
+    exceptions = ShipmentException.objects.filter(shipment__customer_id=customer_id).select_related(*shipment)
+    claims = Claim.objects.filter(shipment__customer_id=customer_id).select_related(*shipment, "exception")
+    search_words_replace(
+        kind=EXCEPTION_SEARCH_KIND,
+        records=[(e, _shipment_record_text(e.description, e.shipment)) for e in exceptions],
     )
-    for exception in exceptions:
-        _index(exception, EXCEPTION_SEARCH_KIND, _shipment_record_text(exception.description, exception.shipment))
-    claims = Claim.objects.filter(shipment__customer_id=customer_id).select_related(
-        "shipment__order", "shipment__customer", "exception"
+    search_words_replace(
+        kind=CLAIM_SEARCH_KIND,
+        records=[(c, _shipment_record_text(_claim_reason(c.exception), c.shipment)) for c in claims],
     )
-    for claim in claims:
-        reason = claim.exception.description if claim.exception is not None else ""
-        _index(claim, CLAIM_SEARCH_KIND, _shipment_record_text(reason, claim.shipment))
     return len(exceptions) + len(claims)
 
 
@@ -712,8 +714,7 @@ def claim_file(
         amount_claimed=_money(amount_claimed),
         status=ClaimStatus.CLAIMED,
     )
-    reason = exception.description if exception is not None else ""
-    _index(claim, CLAIM_SEARCH_KIND, _shipment_record_text(reason, shipment))
+    _index(claim, CLAIM_SEARCH_KIND, _shipment_record_text(_claim_reason(exception), shipment))
     audit_record(
         actor=actor, action="operations.claim.filed", subject=claim, changes={"amount": str(claim.amount_claimed)}
     )

@@ -13,7 +13,7 @@ from kefu.core.services import (
     audit_record,
     bulk_insert,
     search_index_replace,
-    search_index_replace_many,
+    search_words_replace,
 )
 from kefu.customers.models import Customer
 from kefu.customers.services import customer_record_complaint
@@ -179,11 +179,7 @@ def cases_reindex_customer(*, customer_id: int) -> int:
                 .select_related("customer")
                 .filter(pk__in=ids[start : start + REINDEX_CHUNK])
             )
-            texts = [(case.pk, _search_text(case)) for case in cases]
-            for case, (_pk, text) in zip(cases, texts, strict=True):
-                case.search_text = text.lower()
-            Case.objects.bulk_update(cases, ["search_text"])
-            search_index_replace_many(kind=SEARCH_KIND, texts=texts)
+            search_words_replace(kind=SEARCH_KIND, records=[(case, _search_text(case)) for case in cases])
     return len(ids)
 
 
